@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { wgslText } from './wgsl-text-plugin';
+import { wgslText } from './wgsl-text-plugin.ts';
 
 export default defineConfig({
   plugins: [wgslText()],

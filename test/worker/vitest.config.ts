@@ -1,0 +1,17 @@
+// Vitest project for the Worker: tests run inside workerd with real Durable Object and R2 bindings.
+import { fileURLToPath } from 'node:url';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+import { wgslText } from '../../wgsl-text-plugin';
+
+const wranglerToml = fileURLToPath(new URL('../../wrangler.toml', import.meta.url));
+
+export default defineConfig({
+  plugins: [wgslText(), cloudflareTest({ wrangler: { configPath: wranglerToml } })],
+  test: {
+    name: 'worker',
+    root: fileURLToPath(new URL('.', import.meta.url)),
+    include: ['**/*.test.ts'],
+    testTimeout: 60_000,
+  },
+});

@@ -1,0 +1,54 @@
+// torch.optim.Adam / AdamW step with the decay terms of core/optimizer decayTerms
+// (twin: adamStep in src/cpu/optimizer_steps.ts):
+//   g = ∇L + gradCoefficient·θ;  m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²
+//   θ ← paramScale·θ − lr · (m / bc1) / (√(v / bc2) + eps),  bc1 = 1 − β1^t, bc2 = 1 − β2^t
+// The bias corrections are computed on the host in float64 (as the twin) and arrive in the step uniform.
+// Updates params[offset .. offset + count) with grads, m and v at the same offsets.
+
+struct Tensor {
+  offset: u32,
+  count: u32,
+  isBias: u32,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+}
+
+struct Step {
+  lr: f32,
+  bc1: f32,
+  bc2: f32,
+  firstStep: u32,
+  wGradCoefficient: f32,
+  wParamScale: f32,
+  bGradCoefficient: f32,
+  bParamScale: f32,
+  slot: u32,
+  indexOffset: u32,
+}
+
+@group(0) @binding(0) var<uniform> tensor: Tensor;
+@group(0) @binding(1) var<uniform> step: Step;
+@group(0) @binding(2) var<storage, read_write> params: array<f32>;
+@group(0) @binding(3) var<storage, read> grads: array<f32>;
+@group(0) @binding(4) var<storage, read_write> m: array<f32>;
+@group(0) @binding(5) var<storage, read_write> v: array<f32>;
+
+override WG: u32 = 64u;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let j = gid.x + gid.y * groups.x * WG;
+  if (j >= tensor.count) { return; }
+  let i = tensor.offset + j;
+  let isBias = tensor.isBias != 0u;
+  let gradCoefficient = select(step.wGradCoefficient, step.bGradCoefficient, isBias);
+  let paramScale = select(step.wParamScale, step.bParamScale, isBias);
+  let p = params[i];
+  let g = grads[i] + gradCoefficient * p;
+  let mi = tensor.beta1 * m[i] + (1.0 - tensor.beta1) * g;
+  let vi = tensor.beta2 * v[i] + (1.0 - tensor.beta2) * g * g;
+  m[i] = mi;
+  v[i] = vi;
+  params[i] = p * paramScale - (step.lr * (mi / step.bc1)) / (sqrt(vi / step.bc2) + tensor.eps);
+}

@@ -1,0 +1,55 @@
+// Metrics of one batch reduced on the GPU: metrics[slot] = (Σ losses, Σ correct) over the batch's rows, where the
+// slot comes from the step's uniform, so a whole chunk of steps leaves one entry per step to read back at its end.
+// CPU counterpart: the lossSum and correct of softmaxCrossEntropy. One workgroup per batch, tree reduction.
+
+struct Dims {
+  batch: u32,
+}
+
+struct Step {
+  lr: f32,
+  bc1: f32,
+  bc2: f32,
+  firstStep: u32,
+  wGradCoefficient: f32,
+  wParamScale: f32,
+  bGradCoefficient: f32,
+  bParamScale: f32,
+  slot: u32,
+  indexOffset: u32,
+}
+
+struct Metric {
+  lossSum: f32,
+  correct: u32,
+}
+
+@group(0) @binding(0) var<uniform> dims: Dims;
+@group(0) @binding(1) var<uniform> step: Step;
+@group(0) @binding(2) var<storage, read> losses: array<f32>;
+@group(0) @binding(3) var<storage, read> correct: array<u32>;
+@group(0) @binding(4) var<storage, read_write> metrics: array<Metric>;
+
+const WG = 256u;
+var<workgroup> lossPartial: array<f32, WG>;
+var<workgroup> correctPartial: array<u32, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) tid: u32) {
+  var l = 0.0;
+  var c = 0u;
+  for (var r = tid; r < dims.batch; r += WG) {
+    l += losses[r];
+    c += correct[r];
+  }
+  lossPartial[tid] = l;
+  correctPartial[tid] = c;
+  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
+    workgroupBarrier();
+    if (tid < stride) {
+      lossPartial[tid] += lossPartial[tid + stride];
+      correctPartial[tid] += correctPartial[tid + stride];
+    }
+  }
+  if (tid == 0u) { metrics[step.slot] = Metric(lossPartial[0], correctPartial[0]); }
+}

@@ -1,0 +1,56 @@
+// torch.optim.SGD step with the decay terms of core/optimizer decayTerms (twin: sgdStep in src/cpu/optimizer_steps.ts):
+//   g = ∇L + gradCoefficient·θ;  θ ← paramScale·θ
+//   buf = g on the first step, else momentum·buf + (1 − dampening)·g
+//   g = g + momentum·buf (Nesterov) or buf;  θ ← θ − lr·g
+// Updates params[offset .. offset + count) with grads at the same offsets. The per-step values (lr, first step, the
+// decay terms of weights and of biases, which differ when biases are not decayed) come from the step uniform.
+
+struct Tensor {
+  offset: u32,
+  count: u32,
+  isBias: u32,
+  nesterov: u32,
+  momentum: f32,
+  dampening: f32,
+}
+
+struct Step {
+  lr: f32,
+  bc1: f32,
+  bc2: f32,
+  firstStep: u32,
+  wGradCoefficient: f32,
+  wParamScale: f32,
+  bGradCoefficient: f32,
+  bParamScale: f32,
+  slot: u32,
+  indexOffset: u32,
+}
+
+@group(0) @binding(0) var<uniform> tensor: Tensor;
+@group(0) @binding(1) var<uniform> step: Step;
+@group(0) @binding(2) var<storage, read_write> params: array<f32>;
+@group(0) @binding(3) var<storage, read> grads: array<f32>;
+@group(0) @binding(4) var<storage, read_write> momentumBuf: array<f32>;
+
+override WG: u32 = 64u;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let j = gid.x + gid.y * groups.x * WG;
+  if (j >= tensor.count) { return; }
+  let i = tensor.offset + j;
+  let isBias = tensor.isBias != 0u;
+  let gradCoefficient = select(step.wGradCoefficient, step.bGradCoefficient, isBias);
+  let paramScale = select(step.wParamScale, step.bParamScale, isBias);
+  let p = params[i];
+  // The gradient term uses θ before the decoupled shrink, as the twin (only one of the two is non-zero).
+  var g = grads[i] + gradCoefficient * p;
+  if (tensor.momentum != 0.0) {
+    var buf = g;
+    if (step.firstStep == 0u) { buf = tensor.momentum * momentumBuf[i] + (1.0 - tensor.dampening) * g; }
+    momentumBuf[i] = buf;
+    g = select(buf, g + tensor.momentum * buf, tensor.nesterov != 0u);
+  }
+  params[i] = p * paramScale - step.lr * g;
+}

@@ -1,0 +1,94 @@
+// Binding and dispatch helpers shared by the trainer and the kernel tests.
+import type { KernelPipeline } from './pipeline_cache';
+import { packUniform, uniformBytes, UNIFORM_SLOT_BYTES } from './uniform_layout';
+import { STEP_FIELDS } from './step_uniform';
+
+/** Static uniforms of many dispatches in one buffer, one 256-byte slot each; written once when `finish` is called. */
+export class UniformArena {
+  private readonly chunks: Uint8Array[] = [];
+  private buffer: GPUBuffer | null = null;
+
+  constructor(private readonly device: GPUDevice, private readonly label: string) {}
+
+  /** Reserves a slot holding the kernel's dims; returns the binding resource (valid after `finish`). */
+  add(kernel: KernelPipeline, values: Record<string, number>): () => GPUBufferBinding {
+    const bytes = new Uint8Array(UNIFORM_SLOT_BYTES);
+    packUniform(kernel.def.dims, values, new DataView(bytes.buffer));
+    const offset = this.chunks.length * UNIFORM_SLOT_BYTES;
+    this.chunks.push(bytes);
+    const size = uniformBytes(kernel.def.dims);
+    return () => {
+      if (!this.buffer) throw new Error(`uniform arena ${this.label} used before finish()`);
+      return { buffer: this.buffer, offset, size };
+    };
+  }
+
+  finish(): GPUBuffer {
+    const all = new Uint8Array(Math.max(1, this.chunks.length) * UNIFORM_SLOT_BYTES);
+    this.chunks.forEach((c, i) => all.set(c, i * UNIFORM_SLOT_BYTES));
+    this.buffer = this.device.createBuffer({ label: this.label, size: all.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(this.buffer, 0, all);
+    return this.buffer;
+  }
+}
+
+/** Bytes a dynamic-offset binding of the step uniform covers. */
+export const STEP_BINDING_BYTES = uniformBytes(STEP_FIELDS);
+
+/**
+ * One bind group for `kernel`: resources in binding order; the dims binding is given as a GPUBufferBinding, the
+ * step binding as the step buffer (bound at offset 0 with STEP_BINDING_BYTES; the offset is dynamic), storage as buffers.
+ */
+export function bindGroup(
+  device: GPUDevice, kernel: KernelPipeline, resources: (GPUBuffer | GPUBufferBinding)[], label?: string,
+): GPUBindGroup {
+  if (resources.length !== kernel.def.bindings.length) {
+    throw new Error(`${kernel.def.name} takes ${kernel.def.bindings.length} bindings, got ${resources.length}`);
+  }
+  const entries = resources.map((r, binding): GPUBindGroupEntry => {
+    const kind = kernel.def.bindings[binding];
+    // A GPUBufferBinding has a `buffer` member; a GPUBuffer has none.
+    const resource: GPUBufferBinding = 'buffer' in r
+      ? r
+      : kind === 'step' ? { buffer: r as GPUBuffer, offset: 0, size: STEP_BINDING_BYTES } : { buffer: r as GPUBuffer };
+    return { binding, resource };
+  });
+  return device.createBindGroup({ label: label ?? kernel.def.name, layout: kernel.layout, entries });
+}
+
+/** A dispatch recorded once and replayed every step: pipeline, bind group and workgroup counts. */
+export interface Dispatch {
+  kernel: KernelPipeline;
+  group: GPUBindGroup;
+  counts: [number, number];
+  /** The kernel binds the step uniform: the pass sets its dynamic offset. */
+  usesStep: boolean;
+}
+
+export function makeDispatch(kernel: KernelPipeline, group: GPUBindGroup, counts: [number, number]): Dispatch {
+  return { kernel, group, counts, usesStep: kernel.def.bindings.includes('step') };
+}
+
+export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch, stepSlot = 0): void {
+  pass.setPipeline(d.kernel.pipeline);
+  if (d.usesStep) pass.setBindGroup(0, d.group, [stepSlot * UNIFORM_SLOT_BYTES]);
+  else pass.setBindGroup(0, d.group);
+  if (d.counts[0] > 0 && d.counts[1] > 0) pass.dispatchWorkgroups(d.counts[0], d.counts[1]);
+}
+
+const MAX_GROUPS = 65535;
+
+/** Workgroups for a GEMM output of rows × cols, 4×4 outputs per invocation. */
+export function gemmGroups(kernel: KernelPipeline, rows: number, cols: number): [number, number] {
+  const [wx, wy] = kernel.workgroup;
+  const counts: [number, number] = [Math.ceil(cols / 4 / wx), Math.ceil(rows / 4 / wy)];
+  if (counts[0] > MAX_GROUPS || counts[1] > MAX_GROUPS) throw new RangeError(`${kernel.def.name}: ${rows}×${cols} is too large to dispatch`);
+  return counts;
+}
+
+/** Workgroups for n elements, folded into 2-D past 65535 groups (the kernels index gid.x + gid.y·groups.x·WG). */
+export function linearGroups(kernel: KernelPipeline, n: number): [number, number] {
+  const groups = Math.ceil(n / kernel.workgroup[0]);
+  if (groups <= MAX_GROUPS) return [groups, 1];
+  return [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS)];
+}

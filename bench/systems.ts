@@ -1,0 +1,64 @@
+// How each compared system is started, and how its child's outcome becomes a row of the report.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { childPath } from './build_children';
+import type { BenchOptions, SystemId } from './options';
+import type { BenchRow } from './report';
+import { runChildProcess, type ChildOutcome } from './spawn_child';
+import { STEPS_PER_EPOCH, type ChildResult, type Workload } from './workload';
+
+const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+
+const NAMES: Record<SystemId, string> = {
+  'decaylab-gpu': 'decaylab GPU', 'decaylab-cpu': 'decaylab CPU', 'tfjs-webgpu': 'TF.js webgpu',
+  'tfjs-wasm': 'TF.js wasm', 'tfjs-cpu': 'TF.js cpu', pytorch: 'PyTorch CPU',
+};
+
+/** The first interpreter that imports torch, or undefined. */
+export function findTorchPython(preferred?: string): string | undefined {
+  const candidates = preferred ? [preferred] : ['python3', '/usr/bin/python3'];
+  return candidates.find((py) => spawnSync(py, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0);
+}
+
+function emptyRow(system: string, engine: string): BenchRow {
+  return { system, engine, msPerStep: null, stepsPerSecond: null, epochSeconds: null, testAccuracy: null, peakRssMb: null };
+}
+
+function rowFromResult(r: ChildResult): BenchRow {
+  return {
+    system: r.system, engine: r.note ? `${r.engine}; ${r.note}` : r.engine, msPerStep: r.msPerStep,
+    stepsPerSecond: 1000 / r.msPerStep, epochSeconds: (r.msPerStep * STEPS_PER_EPOCH) / 1000,
+    testAccuracy: r.testAccuracy, peakRssMb: r.peakRssMb,
+  };
+}
+
+/** A crash is the system's result: the row keeps the speed it had until its last log point. */
+function rowFromFailure(system: string, o: ChildOutcome<ChildResult>): BenchRow {
+  const p = o.lastProgress;
+  const row = emptyRow(system, `${o.failure}${p ? ` at step ≥ ${p.step} (speed until its last log point)` : ''}`);
+  if (p) {
+    row.msPerStep = p.msPerStep;
+    row.stepsPerSecond = 1000 / p.msPerStep;
+  }
+  return row;
+}
+
+export async function runSystem(id: SystemId, w: Workload, opts: BenchOptions): Promise<BenchRow> {
+  const system = NAMES[id];
+  const spawnOpts = { timeoutSeconds: opts.timeoutSeconds, verbose: opts.verbose };
+  let outcome: ChildOutcome<ChildResult>;
+  if (id === 'pytorch') {
+    const python = findTorchPython(opts.python);
+    if (!python) return emptyRow(system, 'skipped: no python3 that imports torch and numpy (Debian: apt-get install python3-torch)');
+    const env = { ...process.env };
+    // OpenBLAS for this child only: the system's BLAS choice stays as it is.
+    if (existsSync(OPENBLAS_DIR)) env.LD_LIBRARY_PATH = [OPENBLAS_DIR, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+    const script = resolve(import.meta.dirname, 'peers', 'pytorch_peer.py');
+    outcome = await runChildProcess<ChildResult>(python, [script, JSON.stringify(w)], { ...spawnOpts, env });
+  } else {
+    const [child, arg] = id.startsWith('tfjs-') ? (['tfjs_peer', id.slice(5)] as const) : (['decaylab_peer', id.slice(9)] as const);
+    outcome = await runChildProcess<ChildResult>(process.execPath, [childPath(child), JSON.stringify(w), arg], spawnOpts);
+  }
+  return outcome.result ? rowFromResult(outcome.result) : rowFromFailure(system, outcome);
+}

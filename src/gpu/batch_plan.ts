@@ -1,0 +1,168 @@
+// Everything one batch size needs, made once and replayed every step: activation buffers, the per-step uniform and
+// index buffers of a chunk, and the dispatches (pipeline + bind group + workgroup counts) of forward, loss, metrics,
+// backward and optimizer. Bind groups are never created per step (lavapipe leaks mappings per bind group).
+import type { OptimizerConfig } from '../core/optimizer';
+import { layerShapes, type ModelSpec } from '../core/spec';
+import { createStorageBuffer, uniformBuffer } from './buffers';
+import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, UniformArena, type Dispatch } from './dispatch';
+import type { GpuDataset } from './gpu_dataset';
+import { KERNELS, SOFTMAX_MODE } from './kernels';
+import type { ParamLayout } from './param_layout';
+import type { PipelineCache } from './pipeline_cache';
+import { packUniform, uniformBytes, UNIFORM_SLOT_BYTES } from './uniform_layout';
+
+/** The model's long-lived buffers, all in the layout of param_layout.ts. */
+export interface ModelBuffers {
+  layout: ParamLayout;
+  params: GPUBuffer;
+  grads: GPUBuffer;
+  /** SGD momentum, or a placeholder when the optimizer keeps none. */
+  momentum: GPUBuffer;
+  /** Adam moments, or placeholders. */
+  m: GPUBuffer;
+  v: GPUBuffer;
+}
+
+export type LossMode = keyof typeof SOFTMAX_MODE;
+
+export class BatchPlan {
+  /** Sample indices of up to `capacity` batches. */
+  readonly indices: GPUBuffer;
+  /** One 256-byte Step slot per batch of the chunk. */
+  readonly stepSlots: GPUBuffer;
+  /** (lossSum f32, correct u32) per batch of the chunk. */
+  readonly metrics: GPUBuffer;
+  /** acts[0] is the gathered input, acts[l + 1] the output of layer l (the last one holds the logits). */
+  readonly acts: GPUBuffer[];
+  /** dActs[l + 1] is the gradient w.r.t. layer l's pre-activation output; the last also receives probabilities. */
+  readonly dActs: GPUBuffer[];
+  readonly labels: GPUBuffer;
+  readonly losses: GPUBuffer;
+  readonly correct: GPUBuffer;
+  readonly predictions: GPUBuffer;
+  private readonly forward: Dispatch[];
+  private readonly loss: Record<LossMode, Dispatch>;
+  private readonly reduceMetrics: Dispatch;
+  private readonly backward: Dispatch[];
+  private readonly optimizerSteps: Dispatch[];
+  private readonly gathers = new Map<number, { dispatch: Dispatch; dims: GPUBuffer }>();
+  private readonly staticUniforms: GPUBuffer;
+
+  constructor(
+    private readonly cache: PipelineCache, spec: ModelSpec, private readonly model: ModelBuffers,
+    optimizer: OptimizerConfig, readonly batch: number, readonly capacity: number,
+  ) {
+    const device = cache.device;
+    const B = batch;
+    const shapes = layerShapes(spec);
+    const sizes = [spec.inputSize, ...shapes.map((s) => s.outFeatures)];
+    const buf = (elements: number, label: string): GPUBuffer => createStorageBuffer(device, elements * 4, `${label} (batch ${B})`);
+    this.indices = buf(capacity * B, 'batch indices');
+    this.stepSlots = device.createBuffer({
+      label: `step slots (batch ${B})`, size: capacity * UNIFORM_SLOT_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    this.metrics = buf(2 * capacity, 'metrics');
+    this.acts = sizes.map((n, l) => buf(B * n, `activation ${l}`));
+    this.dActs = sizes.map((n, l) => buf(l === 0 ? 1 : B * n, `activation gradient ${l}`));
+    this.labels = buf(B, 'labels');
+    this.losses = buf(B, 'losses');
+    this.correct = buf(B, 'correct');
+    this.predictions = buf(B, 'predictions');
+
+    const arena = new UniformArena(device, `static uniforms (batch ${B})`);
+    const k = (name: keyof typeof KERNELS) => cache.get(name);
+    const { layout, params, grads } = model;
+    const L = shapes.length;
+
+    const forwardDims = shapes.map((s, l) => arena.add(k('denseForward'), {
+      batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, relu: s.relu ? 1 : 0,
+      wOffset: layout.layers[l].weight.offset, bOffset: layout.layers[l].bias.offset,
+    }));
+    const lossDims = Object.fromEntries(Object.entries(SOFTMAX_MODE).map(([mode, value]) => [
+      mode, arena.add(k('softmaxCrossEntropy'), { batch: B, classes: spec.classes, mode: value }),
+    ])) as Record<LossMode, () => GPUBufferBinding>;
+    const metricsDims = arena.add(k('batchMetrics'), { batch: B });
+    // Backward, from the last layer to the first: dW, db, then dx (masked by ReLU' of the layer's input) unless l = 0.
+    const backwardDims = shapes.map((s, l) => ({
+      dw: arena.add(k('denseBackwardWeight'), { batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, dwOffset: layout.layers[l].weight.offset }),
+      db: arena.add(k('biasBackward'), { batch: B, outFeatures: s.outFeatures, dbOffset: layout.layers[l].bias.offset }),
+      dx: arena.add(k('denseBackwardInput'), {
+        batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, maskRelu: 1, wOffset: layout.layers[l].weight.offset,
+      }),
+    }));
+    const sgd = optimizer.kind === 'sgd';
+    const stepKernel = sgd ? k('sgdStep') : k('adamStep');
+    const optimizerDims = [layout.weights, layout.biases].map((slot, i) => arena.add(stepKernel, sgd
+      ? { offset: slot.offset, count: slot.count, isBias: i, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening }
+      : { offset: slot.offset, count: slot.count, isBias: i, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps }));
+    this.staticUniforms = arena.finish();
+
+    this.forward = shapes.map((s, l) => makeDispatch(k('denseForward'),
+      bindGroup(device, k('denseForward'), [forwardDims[l](), this.acts[l], params, this.acts[l + 1]]),
+      gemmGroups(k('denseForward'), B, s.outFeatures)));
+    const lossGroup = (mode: LossMode): Dispatch => makeDispatch(k('softmaxCrossEntropy'),
+      bindGroup(device, k('softmaxCrossEntropy'),
+        [lossDims[mode](), this.acts[L], this.labels, this.dActs[L], this.losses, this.correct, this.predictions]),
+      linearGroups(k('softmaxCrossEntropy'), B));
+    this.loss = { gradient: lossGroup('gradient'), probabilities: lossGroup('probabilities'), none: lossGroup('none') };
+    this.reduceMetrics = makeDispatch(k('batchMetrics'),
+      bindGroup(device, k('batchMetrics'), [metricsDims(), this.stepSlots, this.losses, this.correct, this.metrics]), [1, 1]);
+    this.backward = [];
+    for (let l = L - 1; l >= 0; l--) {
+      const s = shapes[l];
+      const d = backwardDims[l];
+      this.backward.push(makeDispatch(k('denseBackwardWeight'),
+        bindGroup(device, k('denseBackwardWeight'), [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
+        gemmGroups(k('denseBackwardWeight'), s.outFeatures, s.inFeatures)));
+      this.backward.push(makeDispatch(k('biasBackward'),
+        bindGroup(device, k('biasBackward'), [d.db(), this.dActs[l + 1], grads]), linearGroups(k('biasBackward'), s.outFeatures)));
+      if (l > 0) {
+        this.backward.push(makeDispatch(k('denseBackwardInput'),
+          bindGroup(device, k('denseBackwardInput'), [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
+          gemmGroups(k('denseBackwardInput'), B, s.inFeatures)));
+      }
+    }
+    const state = sgd ? [model.momentum] : [model.m, model.v];
+    this.optimizerSteps = [layout.weights, layout.biases].map((slot, i) => makeDispatch(stepKernel,
+      bindGroup(device, stepKernel, [optimizerDims[i](), this.stepSlots, params, grads, ...state]),
+      linearGroups(stepKernel, slot.count)));
+  }
+
+  /** Gather, forward, loss (+ per-batch metrics) of the batch in step slot `slot`. */
+  encodeForward(pass: GPUComputePassEncoder, ds: GpuDataset, slot: number, mode: LossMode): void {
+    encodeDispatch(pass, this.gather(ds), slot);
+    for (const d of this.forward) encodeDispatch(pass, d);
+    encodeDispatch(pass, this.loss[mode]);
+    encodeDispatch(pass, this.reduceMetrics, slot);
+  }
+
+  /** One whole training step: forward, loss, metrics, backward and the optimizer update. */
+  encodeTrainStep(pass: GPUComputePassEncoder, ds: GpuDataset, slot: number): void {
+    this.encodeForward(pass, ds, slot, 'gradient');
+    for (const d of this.backward) encodeDispatch(pass, d);
+    for (const d of this.optimizerSteps) encodeDispatch(pass, d, slot);
+  }
+
+  destroy(): void {
+    for (const b of [this.indices, this.stepSlots, this.metrics, ...this.acts, ...this.dActs, this.labels, this.losses,
+      this.correct, this.predictions, this.staticUniforms]) b.destroy();
+    for (const g of this.gathers.values()) g.dims.destroy();
+    this.gathers.clear();
+  }
+
+  /** The gather dispatch of a dataset, made on its first use with this batch size. */
+  private gather(ds: GpuDataset): Dispatch {
+    let g = this.gathers.get(ds.handle.id);
+    if (!g) {
+      const kernel = this.cache.get('gatherBatch');
+      const bytes = new Uint8Array(uniformBytes(KERNELS.gatherBatch.dims));
+      packUniform(KERNELS.gatherBatch.dims, { batch: this.batch, dim: ds.handle.dim, packedU8: ds.packedU8 ? 1 : 0 }, new DataView(bytes.buffer));
+      const dims = uniformBuffer(this.cache.device, bytes, `gather dims (dataset ${ds.handle.id})`);
+      const group = bindGroup(this.cache.device, kernel,
+        [dims, this.stepSlots, ds.features, ds.labels, ds.normalisation, this.indices, this.acts[0], this.labels]);
+      g = { dims, dispatch: makeDispatch(kernel, group, [Math.ceil(ds.handle.dim / kernel.workgroup[0]), this.batch]) };
+      this.gathers.set(ds.handle.id, g);
+    }
+    return g.dispatch;
+  }
+}

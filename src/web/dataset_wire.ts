@@ -6,7 +6,7 @@ import { makeDataset, type Dataset } from '../core/dataset';
 const MAGIC = 0x53444c44; // "DLDS" read as a little-endian u32
 const HEADER_BYTES = 16;
 
-export function encodeDataset(labels: Uint8Array, features: Uint8Array, dim: number, classes: number): Uint8Array {
+export function encodeDataset(labels: Uint8Array, features: Uint8Array, dim: number, classes: number): Uint8Array<ArrayBuffer> {
   const count = labels.length;
   if (features.length !== count * dim) throw new RangeError(`features hold ${features.length} bytes, expected ${count} × ${dim}`);
   const out = new Uint8Array(HEADER_BYTES + count + count * dim);

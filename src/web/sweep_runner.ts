@@ -94,6 +94,8 @@ export async function runSweep(
         };
         const run = results.runs[r];
         run.history.push(record);
+        // The loss curve starts at the initial model, so the first chunk's drop is visible.
+        if (epoch === 0) run.chunkLosses.push({ step: 0, loss: onTrain.loss });
         firstWeights.push(params[0].weight);
         run.digitPredictions = Array.from(digits.predictions ?? []);
         finalEvaluations.push({ label: run.label, correct: onTest.correct, count: onTest.count, accuracy: onTest.accuracy, loss: onTest.loss });
@@ -110,7 +112,8 @@ export async function runSweep(
     const fullSteps = Math.floor(N / B);
     const stepsPerEpoch = Math.ceil(N / B);
     const totalSteps = stepsPerEpoch * config.epochs;
-    let stepsPerChunk = 4;
+    // Start small so the first curve points appear at once; the budget rule grows the chunks.
+    let stepsPerChunk = 1;
     let done = 0;
     let trainMs = 0;
     for (let epoch = 1; epoch <= config.epochs; epoch++) {

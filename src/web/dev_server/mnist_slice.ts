@@ -26,14 +26,14 @@ export function mnistSplit(split: 'train' | 'test'): Dataset {
 }
 
 /** The first `limit` samples of a split, encoded for GET /v1/datasets/mnist/:split?format=dlds&limit=N. */
-export function mnistSliceBody(split: 'train' | 'test', limit: number): Uint8Array {
+export function mnistSliceBody(split: 'train' | 'test', limit: number): Uint8Array<ArrayBuffer> {
   const ds = mnistSplit(split);
   const n = Math.min(limit, ds.count);
   return encodeDataset(ds.labels.subarray(0, n), (ds.features as Uint8Array).subarray(0, n * ds.dim), ds.dim, ds.classes);
 }
 
 /** Answers a lab dataset request, or returns null when the path is not one. */
-export function answerDatasetRequest(url: URL): { status: number; type: string; body: Uint8Array | string } | null {
+export function answerDatasetRequest(url: URL): { status: number; type: string; body: Uint8Array<ArrayBuffer> | string } | null {
   const match = /^\/v1\/datasets\/([^/]+)\/(train|test)$/.exec(url.pathname);
   if (!match) return null;
   const problem = (status: number, detail: string) => ({

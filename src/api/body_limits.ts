@@ -1,0 +1,23 @@
+// Body-size limits (413): dataset uploads may be large, everything else is small JSON.
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from './app_env';
+import { ApiError } from './problem';
+
+/**
+ * Picks the limit by route, then applies Hono's streaming body limit (which also catches bodies without Content-Length).
+ * @example app.use('/v1/*', bodyLimits())
+ */
+export function bodyLimits(): MiddlewareHandler<AppEnv> {
+  return async function bodyLimitsHandler(c, next) {
+    const isDatasetPut = c.req.method === 'PUT' && c.req.path.startsWith('/v1/datasets/');
+    const maxSize = isDatasetPut ? c.var.limits.maxDatasetBytes : c.var.limits.maxJsonBytes;
+    const limit = bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ApiError(413, 'body-too-large', `the request body is larger than the ${maxSize} bytes allowed here`, [{ field: '(body)', message: `over ${maxSize} bytes` }]);
+      },
+    });
+    return limit(c, next);
+  };
+}

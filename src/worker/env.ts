@@ -1,0 +1,22 @@
+// Bindings and variables of the decaylab Worker (wrangler.toml).
+import type { RunObject } from './run_object';
+import type { SweepObject } from './sweep_object';
+
+export interface Env {
+  RUNS: DurableObjectNamespace<RunObject>;
+  SWEEPS: DurableObjectNamespace<SweepObject>;
+  DATASETS: R2Bucket;
+  /** Secret: one bearer token, or several separated by commas. Unset = open API. */
+  API_TOKEN?: string;
+  API_TOKENS?: string;
+  /** Wall-clock milliseconds of training per alarm (default 2000; the CPU limit is 30 s, alarms get up to 15 min). */
+  CHUNK_BUDGET_MS?: string;
+  /** Optimizer steps per trainer.train call; the budget is checked between calls. */
+  STEPS_PER_CHUNK?: string;
+  /** Limit overrides, JSON of ApiLimits fields, e.g. {"maxEpochs":50}. */
+  LIMITS?: string;
+}
+
+export function tokensOf(env: Env): string[] {
+  return [env.API_TOKEN, env.API_TOKENS].filter((t): t is string => !!t).flatMap((t) => t.split(','));
+}

@@ -1,0 +1,44 @@
+// Datasets in R2, one compact object per split: datasets/<owner>/<name>/<split>.dlds. The `public` owner's are shared.
+import { PUBLIC_OWNER } from '../api/auth';
+import type { DatasetInfo } from '../api/backend';
+import { decodeDatasetBlob, encodeDatasetBlob } from '../api/datasets/dataset_blob';
+import type { Dataset } from '../core/dataset';
+
+const key = (owner: string, name: string, split: string): string => `datasets/${owner}/${name}/${split}.dlds`;
+
+export async function putDatasetR2(bucket: R2Bucket, owner: string, name: string, split: 'train' | 'test', ds: Dataset): Promise<DatasetInfo> {
+  const bytes = encodeDatasetBlob(ds);
+  const dtype = ds.features instanceof Uint8Array ? 'uint8' : 'float32';
+  await bucket.put(key(owner, name, split), bytes, {
+    customMetadata: { count: String(ds.count), dim: String(ds.dim), classes: String(ds.classes), dtype },
+  });
+  return { name, split, count: ds.count, dim: ds.dim, classes: ds.classes, dtype, bytes: bytes.length, shared: owner === PUBLIC_OWNER };
+}
+
+export async function loadDatasetR2(bucket: R2Bucket, owner: string, name: string, split: 'train' | 'test'): Promise<Dataset | null> {
+  for (const o of owner === PUBLIC_OWNER ? [owner] : [owner, PUBLIC_OWNER]) {
+    const object = await bucket.get(key(o, name, split));
+    if (object) return decodeDatasetBlob(new Uint8Array(await object.arrayBuffer()));
+  }
+  return null;
+}
+
+export async function listDatasetsR2(bucket: R2Bucket, owner: string): Promise<DatasetInfo[]> {
+  const out: DatasetInfo[] = [];
+  for (const o of owner === PUBLIC_OWNER ? [owner] : [owner, PUBLIC_OWNER]) {
+    let cursor: string | undefined;
+    do {
+      const page = await bucket.list({ prefix: `datasets/${o}/`, cursor, include: ['customMetadata'] });
+      for (const obj of page.objects) {
+        const [, , name, file] = obj.key.split('/');
+        const m = obj.customMetadata ?? {};
+        out.push({
+          name, split: file.replace(/\.dlds$/, ''), count: Number(m.count), dim: Number(m.dim), classes: Number(m.classes),
+          dtype: m.dtype === 'float32' ? 'float32' : 'uint8', bytes: obj.size, shared: o === PUBLIC_OWNER,
+        });
+      }
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+  }
+  return out;
+}

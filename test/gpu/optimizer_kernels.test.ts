@@ -133,4 +133,12 @@ describe('decoupled decay on a zero gradient', () => {
       expect(Array.from(new Float32Array(b))).toEqual(Array.from(param));
     });
   }
+
+  it('with decayBiases, biases scale by exactly (1 − η·wd) too', async () => {
+    const opt = defaultOptimizer('sgd', { lr });
+    const step = packStepSlots([{ lr, t: 1, slot: 0, indexOffset: 0 }], opt, { ...decay, decayBiases: true });
+    const [b] = await runKernel(cache, 'sgdStep', { offset: 0, count: n, isBias: 1, nesterov: 0, momentum: 0, dampening: 0 },
+      [param, zero, zero], (k) => linearGroups(k, n), step);
+    expect(Array.from(new Float32Array(b))).toEqual(Array.from(param, (p) => f32(p * scale)));
+  });
 });

@@ -1,6 +1,7 @@
 // Downloads the lab's MNIST splits from the edge dataset endpoint, once: later visits read the browser's Cache API.
 import type { Dataset } from '../core/dataset';
-import { decodeDataset } from './dataset_wire';
+import { decodeDatasetBlob } from '../api/datasets/dataset_blob';
+import { firstSamples } from './first_samples';
 
 const CACHE_NAME = 'decaylab-datasets-v1';
 
@@ -11,9 +12,12 @@ export interface LabData {
   source: 'network' | 'cache';
 }
 
-/** `GET {apiBase}/v1/datasets/{name}/{split}?limit=N` in the compact wire format. */
-export function datasetUrl(apiBase: string, name: string, split: 'train' | 'test', limit: number): string {
-  return `${apiBase}/v1/datasets/${encodeURIComponent(name)}/${split}?format=dlds&limit=${limit}`;
+/**
+ * `GET {apiBase}/v1/datasets/{name}?split=train&take=N`: the split in the API's stored form (src/api/datasets/dataset_blob.ts).
+ * `take` asks for the first N samples only; a server that sends more is fine, the page keeps the first N.
+ */
+export function datasetUrl(apiBase: string, name: string, split: 'train' | 'test', take: number): string {
+  return `${apiBase}/v1/datasets/${encodeURIComponent(name)}?split=${split}&take=${take}`;
 }
 
 export async function loadLabData(apiBase: string, name: string, trainLimit: number, testLimit: number): Promise<LabData> {
@@ -22,8 +26,8 @@ export async function loadLabData(apiBase: string, name: string, trainLimit: num
     fetchCached(datasetUrl(apiBase, name, 'test', testLimit)),
   ]);
   return {
-    train: decodeDataset(train.body, `${name} train split`),
-    test: decodeDataset(test.body, `${name} test split`),
+    train: firstSamples(decode(train.body, `${name} train split`), trainLimit),
+    test: firstSamples(decode(test.body, `${name} test split`), testLimit),
     source: train.cached && test.cached ? 'cache' : 'network',
   };
 }
@@ -47,5 +51,13 @@ export async function problemDetail(response: Response): Promise<string> {
     return problem.detail ?? problem.title ?? text.slice(0, 200);
   } catch {
     return text.slice(0, 200);
+  }
+}
+
+function decode(body: ArrayBuffer, what: string): Dataset {
+  try {
+    return decodeDatasetBlob(new Uint8Array(body));
+  } catch (error) {
+    throw new RangeError(`${what}: ${(error as Error).message}`);
   }
 }

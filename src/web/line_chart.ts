@@ -4,6 +4,8 @@ import uPlot from 'uplot';
 /** Colour-blind-safe palette (Okabe–Ito); run i of a sweep keeps colour i in every chart. */
 export const RUN_COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
 
+const INTEGER_INCREMENTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
+
 export interface SeriesSpec {
   label: string;
   colour: string;
@@ -16,6 +18,8 @@ export interface ChartSpec {
   yLabel: string;
   /** Draws steps instead of straight segments (histograms). */
   stepped?: boolean;
+  /** x counts whole things (epochs, steps): ticks only at integers. */
+  integerX?: boolean;
 }
 
 export class LineChart {
@@ -52,7 +56,7 @@ export class LineChart {
       title: this.spec.title,
       scales: { x: { time: false } },
       axes: [
-        { label: this.spec.xLabel, stroke: '#333' },
+        { label: this.spec.xLabel, stroke: '#333', incrs: this.spec.integerX ? INTEGER_INCREMENTS : undefined },
         { label: this.spec.yLabel, stroke: '#333', size: 60 },
       ],
       series: [

@@ -12,7 +12,7 @@ import type { LabConfig } from './lab_config';
 import type { LabResults } from './lab_results';
 import { ResultsView } from './results_view';
 import { parseRoute, resultsUrl, sweepUrl } from './route';
-import { firstSamples, runSweep, type FinalEvaluation, type TrainerFactory } from './sweep_runner';
+import { runSweep, type FinalEvaluation, type TrainerFactory } from './sweep_runner';
 
 /** The dataset name the edge stores MNIST under (`npm start` seeds it; the dev server serves a slice). */
 const DATASET = 'mnist';
@@ -97,7 +97,16 @@ function showResults(results: LabResults): void {
   }
 }
 
-async function chooseEngine(): Promise<{ kind: 'gpu' | 'cpu'; create: TrainerFactory } | { kind: 'edge'; reason: string }> {
+type EngineChoice = { kind: 'gpu' | 'cpu'; create: TrainerFactory } | { kind: 'edge'; reason: string };
+let engineChoice: Promise<EngineChoice> | null = null;
+
+/** Chosen once per page: one GPU device serves every sweep. */
+function chooseEngine(): Promise<EngineChoice> {
+  engineChoice ??= detectEngine();
+  return engineChoice;
+}
+
+async function detectEngine(): Promise<{ kind: 'gpu' | 'cpu'; create: TrainerFactory } | { kind: 'edge'; reason: string }> {
   // ?engine=cpu trains in the page on the CPU engine: for comparing engines, not a fallback (that is the edge).
   if (new URL(location.href).searchParams.get('engine') === 'cpu') return { kind: 'cpu', create: async (c) => createCpuTrainer(c) };
   const gpu = await pageGpu();
@@ -115,7 +124,7 @@ async function trainInPage(config: LabConfig, kind: 'gpu' | 'cpu', create: Train
   }
   setStatus(`MNIST loaded from the ${data.source}: ${data.train.count} training and ${data.test.count} test images. Building ${kind.toUpperCase()} trainers…`);
   const started = performance.now();
-  const outcome = await runSweep(config, data.train, firstSamples(data.test, config.testSubset), create, kind, stopper!.signal, {
+  const outcome = await runSweep(config, data.train, data.test, create, kind, stopper!.signal, {
     onEpoch: showResults,
     onProgress(p, results) {
       progressBar.value = p.step / p.totalSteps;

@@ -15,10 +15,10 @@ export class ResultsView {
       if (!el) throw new Error(`the page lacks #${id}`);
       return el;
     };
-    this.loss = new LineChart(at('chart-loss'), { title: 'Training loss (mean of each chunk)', xLabel: 'step', yLabel: 'cross-entropy (nats)' });
-    this.accuracy = new LineChart(at('chart-accuracy'), { title: 'Accuracy: test (solid), train (dashed)', xLabel: 'epoch', yLabel: 'accuracy (%)' });
-    this.gap = new LineChart(at('chart-gap'), { title: 'Generalization gap', xLabel: 'epoch', yLabel: 'train − test accuracy (pp)' });
-    this.norms = new LineChart(at('chart-norms'), { title: 'Weight norm ‖W‖ (all layers, biases excluded)', xLabel: 'epoch', yLabel: '‖W‖ (Frobenius)' });
+    this.loss = new LineChart(at('chart-loss'), { title: 'Training loss (mean of each chunk)', xLabel: 'step', integerX: true, yLabel: 'cross-entropy (nats)' });
+    this.accuracy = new LineChart(at('chart-accuracy'), { title: 'Accuracy: test (solid), train (dashed)', xLabel: 'epoch', integerX: true, yLabel: 'accuracy (%)' });
+    this.gap = new LineChart(at('chart-gap'), { title: 'Generalization gap', xLabel: 'epoch', integerX: true, yLabel: 'train − test accuracy (pp)' });
+    this.norms = new LineChart(at('chart-norms'), { title: 'Weight norm ‖W‖ (all layers, biases excluded)', xLabel: 'epoch', integerX: true, yLabel: '‖W‖ (Frobenius)' });
     this.weights = new LineChart(at('chart-histogram'), { title: 'First-layer weights (latest)', xLabel: 'weight value', yLabel: 'count (weights)', stepped: true });
   }
 

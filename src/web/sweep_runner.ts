@@ -1,6 +1,7 @@
 // Trains the runs of a lab sweep side by side: every run gets a chunk of steps in turn (round robin),
 // and the page gets the main thread back between rounds. Engine-agnostic: it only sees the Trainer interface.
-import { makeDataset, type Dataset } from '../core/dataset';
+import type { Dataset } from '../core/dataset';
+import { firstSamples } from './first_samples';
 import type { Trainer, TrainerConfig } from '../core/trainer';
 import { epochOrder } from '../train/epoch_order';
 import { nextFrame } from './frame';
@@ -48,14 +49,6 @@ const MAX_STEPS_PER_CHUNK = 256;
 const HISTOGRAM_BINS = 41;
 /** Test digits shown with their predictions. */
 export const DIGITS_SHOWN = 24;
-
-export function firstSamples(ds: Dataset, n: number): Dataset {
-  const count = Math.min(n, ds.count);
-  return makeDataset(ds.features.subarray(0, count * ds.dim), ds.labels.subarray(0, count), ds.dim, ds.classes, {
-    scale: ds.scale,
-    shift: ds.shift,
-  });
-}
 
 export async function runSweep(
   config: LabConfig, train: Dataset, test: Dataset, createTrainer: TrainerFactory,

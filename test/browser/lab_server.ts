@@ -43,7 +43,8 @@ export async function startLabServer(api?: ApiHandler): Promise<LabServer> {
 async function handle(req: IncomingMessage, api: ApiHandler | undefined): Promise<Response> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const dataset = answerDatasetRequest(url);
-  if (dataset) return new Response(dataset.body, { status: dataset.status, headers: { 'content-type': dataset.type } });
+  // Copied into a fresh ArrayBuffer-backed view: Response wants BodyInit, not a view of any ArrayBufferLike.
+  if (dataset) return new Response(typeof dataset.body === 'string' ? dataset.body : new Uint8Array(dataset.body), { status: dataset.status, headers: { 'content-type': dataset.type } });
   if (url.pathname.startsWith('/v1/') || url.pathname === '/healthz') {
     if (!api) return new Response('no API in this test', { status: 404 });
     const chunks: Buffer[] = [];

@@ -3,7 +3,7 @@
 // results reopen from their shareable address.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
-import { firstSamples } from '../../src/web/sweep_runner';
+import { firstSamples } from '../../src/web/first_samples';
 import { labArms } from '../../src/web/lab_config';
 import { mnistSplit } from '../../src/web/dev_server/mnist_slice';
 import { launchChromium, type LaunchedBrowser } from './chromium';

@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Dataset } from '../../core/dataset';
 import { datasetFromIdx } from '../../data/idx';
-import { encodeDataset } from '../dataset_wire';
+import { encodeDatasetBlob } from '../../api/datasets/dataset_blob';
+import { firstSamples } from '../first_samples';
 
 const FILES = {
   train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
@@ -25,23 +26,22 @@ export function mnistSplit(split: 'train' | 'test'): Dataset {
   return ds;
 }
 
-/** The first `limit` samples of a split, encoded for GET /v1/datasets/mnist/:split?format=dlds&limit=N. */
-export function mnistSliceBody(split: 'train' | 'test', limit: number): Uint8Array<ArrayBuffer> {
-  const ds = mnistSplit(split);
-  const n = Math.min(limit, ds.count);
-  return encodeDataset(ds.labels.subarray(0, n), (ds.features as Uint8Array).subarray(0, n * ds.dim), ds.dim, ds.classes);
+/** The first `take` samples of a split in the API's stored form, as GET /v1/datasets/mnist?split=…&take=N answers. */
+export function mnistSliceBody(split: 'train' | 'test', take: number): Uint8Array {
+  return encodeDatasetBlob(firstSamples(mnistSplit(split), take));
 }
 
 /** Answers a lab dataset request, or returns null when the path is not one. */
-export function answerDatasetRequest(url: URL): { status: number; type: string; body: Uint8Array<ArrayBuffer> | string } | null {
-  const match = /^\/v1\/datasets\/([^/]+)\/(train|test)$/.exec(url.pathname);
+export function answerDatasetRequest(url: URL): { status: number; type: string; body: Uint8Array | string } | null {
+  const match = /^\/v1\/datasets\/([^/]+)$/.exec(url.pathname);
   if (!match) return null;
   const problem = (status: number, detail: string) => ({
     status, type: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Bad dataset request', status, detail }),
   });
   if (match[1] !== 'mnist') return problem(404, `no dataset named "${match[1]}" on this dev server (only "mnist")`);
-  if (url.searchParams.get('format') !== 'dlds') return problem(400, 'format: only "dlds" is served here');
-  const limit = Number(url.searchParams.get('limit') ?? '60000');
-  if (!Number.isInteger(limit) || limit < 1) return problem(400, `limit must be a positive integer, got "${url.searchParams.get('limit')}"`);
-  return { status: 200, type: 'application/octet-stream', body: mnistSliceBody(match[2] as 'train' | 'test', limit) };
+  const split = url.searchParams.get('split') ?? 'train';
+  if (split !== 'train' && split !== 'test') return problem(400, `split must be "train" or "test", got "${split}"`);
+  const take = Number(url.searchParams.get('take') ?? '60000');
+  if (!Number.isInteger(take) || take < 1) return problem(400, `take must be a positive integer, got "${url.searchParams.get('take')}"`);
+  return { status: 200, type: 'application/octet-stream', body: mnistSliceBody(split, take) };
 }

@@ -66,8 +66,11 @@ export class RunHost {
   /** Test hook: throw after training, before the commit (what an eviction mid-chunk looks like to storage). */
   failBeforeCommit = false;
 
-  constructor(readonly id: string, private readonly deps: RunHostDeps) {
-    ensureRunSchema(deps.sql);
+  /** Creates no tables: a rejected request must leave an object without storage. */
+  constructor(readonly id: string, private readonly deps: RunHostDeps) {}
+
+  private hasTables(): boolean {
+    return this.deps.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'run'").length > 0;
   }
 
   private get now(): () => number {
@@ -81,6 +84,7 @@ export class RunHost {
     const config = resolveRunConfig(request, { dim: files.train.dim, classes: files.train.classes, trainCount: probe.train.count }, this.deps.limits, sweepId);
     const stamp = new Date(this.now()).toISOString();
     this.deps.sql.transaction(() => {
+      ensureRunSchema(this.deps.sql);
       this.deps.sql.exec(
         'INSERT INTO run (id, owner, config, status, error, total_steps, progress, created_at, updated_at) VALUES (?, ?, ?, ?, NULL, ?, NULL, ?, ?)',
         this.id, owner, JSON.stringify(config), 'queued', config.totalSteps, stamp, stamp,
@@ -103,6 +107,7 @@ export class RunHost {
   }
 
   row(): RunRow | null {
+    if (!this.hasTables()) return null;
     const rows = this.deps.sql.exec('SELECT * FROM run WHERE id = ?', this.id);
     if (rows.length === 0) return null;
     const r = rows[0];
@@ -146,6 +151,7 @@ export class RunHost {
   }
 
   checkpoint(): Checkpoint | null {
+    if (!this.hasTables()) return null;
     const bytes = readBlob(this.deps.sql, this.id, 'checkpoint');
     return bytes ? decodeCheckpoint(bytes) : null;
   }
@@ -221,6 +227,7 @@ export class RunHost {
   }
 
   private stillActive(): boolean {
+    if (!this.hasTables()) return false;
     const rows = this.deps.sql.exec('SELECT status FROM run WHERE id = ?', this.id);
     return rows.length > 0 && !TERMINAL.has(rows[0].status as ApiRunStatus);
   }
@@ -261,6 +268,7 @@ export class RunHost {
 
   /** Cancels and deletes everything of the run. */
   delete(): void {
+    if (!this.hasTables()) return;
     this.deps.sql.transaction(() => {
       this.deps.sql.exec('DELETE FROM blob WHERE run_id = ?', this.id);
       this.deps.sql.exec('DELETE FROM run WHERE id = ?', this.id);

@@ -9,7 +9,7 @@ import { mnistSplit } from '../../src/web/dev_server/mnist_slice';
 import { launchChromium, type LaunchedBrowser } from './chromium';
 import { startLabServer, type LabServer } from './lab_server';
 import { labResultsApi } from './lab_results_api';
-import { fillForm, logPageErrors, screenshot, summaryRows, waitForLab, waitForText, type SmallSweep } from './page_helpers';
+import { fillForm, logPageErrors, screenshot, startBlockingProbe, stopBlockingProbe, summaryRows, waitForLab, waitForText, type SmallSweep } from './page_helpers';
 
 // Tiny on purpose (SwiftShader on 2 shared cores): 8 steps of batch 64 per run, two runs.
 const SWEEP: SmallSweep = { hidden: [32], lambdas: [0, 0.01], epochs: 1, batchSize: 64, trainSubset: 512, testSubset: 300, lr: 0.1 };
@@ -39,8 +39,14 @@ describe('lab with WebGPU', () => {
     expect(await page.locator('#no-webgpu').isHidden()).toBe(true);
 
     await fillForm(page, SWEEP);
+    await startBlockingProbe(page);
     await page.getByRole('button', { name: 'Train' }).click();
     await waitForLab(page, ['done', 'error'], 150_000);
+    const { longestBlockMs, trainingMs } = await stopBlockingProbe(page);
+    console.log(`main thread: longest block ${longestBlockMs.toFixed(0)} ms during ${trainingMs.toFixed(0)} ms of training`);
+    // The page must not freeze: without yielding, one block would last the whole run. 1 s allows for SwiftShader
+    // compiling the pipelines of a new batch size while the page waits on a GPU promise (which does not block).
+    expect(longestBlockMs).toBeLessThan(Math.min(1000, trainingMs / 2));
     const shot = await screenshot(page, 'lab-webgpu.png');
     console.log(`screenshot: ${shot}`);
 

@@ -67,3 +67,26 @@ export async function waitForText(page: Page, selector: string, text: string, ti
     throw new Error(`${selector} never contained "${text}"; it reads: "${await page.locator(selector).textContent()}"`);
   }
 }
+
+/** Starts measuring how long the page's main thread goes without running a timer (a frozen page never does). */
+export async function startBlockingProbe(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const probe = { longest: 0, started: performance.now(), last: performance.now(), running: true };
+    (window as unknown as { blockingProbe: typeof probe }).blockingProbe = probe;
+    const tick = (): void => {
+      const now = performance.now();
+      probe.longest = Math.max(probe.longest, now - probe.last);
+      probe.last = now;
+      if (probe.running) setTimeout(tick, 5);
+    };
+    setTimeout(tick, 5);
+  });
+}
+
+export async function stopBlockingProbe(page: Page): Promise<{ longestBlockMs: number; trainingMs: number }> {
+  return page.evaluate(() => {
+    const probe = (window as unknown as { blockingProbe: { longest: number; started: number; running: boolean } }).blockingProbe;
+    probe.running = false;
+    return { longestBlockMs: probe.longest, trainingMs: performance.now() - probe.started };
+  });
+}

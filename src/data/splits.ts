@@ -9,6 +9,8 @@ import { deriveSeed, Prng } from '../core/prng';
 
 export interface SplitOptions {
   trainSubset?: number;
+  /** Keep only the first N test samples, in file order (quick checks). */
+  testSubset?: number;
   /** Fraction of the training samples held out for validation, in [0, 1); 0 turns it off. */
   valSplit: number;
   shuffle: boolean;
@@ -32,6 +34,8 @@ export function makeSplits(trainFile: Dataset, testFile: Dataset | null, o: Spli
     throw new RangeError(`train subset must be a positive integer, got ${o.trainSubset}`);
   }
   if (o.trainSubset !== undefined && o.trainSubset > total) throw new RangeError(`train subset ${o.trainSubset} is larger than the training set (${total} samples)`);
+  if (o.testSubset !== undefined && (!Number.isInteger(o.testSubset) || o.testSubset < 1)) throw new RangeError(`test subset must be a positive integer, got ${o.testSubset}`);
+  if (o.testSubset !== undefined && testFile && o.testSubset > testFile.count) throw new RangeError(`test subset ${o.testSubset} is larger than the test set (${testFile.count} samples)`);
   if (testFile && testFile.dim !== trainFile.dim) throw new RangeError(`test set has ${testFile.dim} features, training set ${trainFile.dim}`);
   const n = o.trainSubset ?? total;
   const v = Math.round(o.valSplit * n);
@@ -42,7 +46,7 @@ export function makeSplits(trainFile: Dataset, testFile: Dataset | null, o: Spli
   if (trainIdx.length === 0) throw new RangeError(`val split ${o.valSplit} leaves no training samples`);
   let train = subset(trainFile, trainIdx);
   let validation = v > 0 ? subset(trainFile, valIdx) : null;
-  let test = testFile;
+  let test = testFile && o.testSubset !== undefined ? subset(testFile, Uint32Array.from({ length: o.testSubset }, (_, i) => i)) : testFile;
   if (o.normalise === 'standardise') {
     const norm = standardisation(train);
     const withNorm = (d: Dataset): Dataset => makeDataset(d.features, d.labels, d.dim, d.classes, norm);

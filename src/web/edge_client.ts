@@ -84,7 +84,7 @@ export class EdgeClient {
     const runs: RunRecord[] = [];
     for (const view of views) {
       for (const row of view.rows) {
-        const epochs = await this.json<EdgeEpoch[]>('GET', `/v1/runs/${encodeURIComponent(row.runId)}/metrics`);
+        const { epochs } = await this.json<{ epochs: EdgeEpoch[] }>('GET', `/v1/runs/${encodeURIComponent(row.runId)}/metrics`);
         const history = epochs.map((e): EpochRecord => ({
           epoch: e.epoch, step: e.step,
           trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy,

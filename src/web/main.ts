@@ -90,7 +90,9 @@ function showResults(results: LabResults): void {
   lastResults = results;
   hook.results = results;
   view.render(results);
-  if (data && results.engine !== 'edge') {
+  if (results.engine === 'edge') {
+    $('digits').textContent = 'Digits with predictions are shown for runs trained in this page.';
+  } else if (data) {
     // The digits follow the run with the best test accuracy so far.
     const best = results.runs.reduce((a, r) => (r.history.at(-1)!.testAccuracy > a.history.at(-1)!.testAccuracy ? r : a));
     if (best.digitPredictions) renderDigits($('digits'), data.test, best.digitPredictions, best.label);

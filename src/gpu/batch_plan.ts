@@ -8,6 +8,7 @@ import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, Unif
 import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE } from './kernels';
 import type { ParamLayout } from './param_layout';
+import { gemmKernel } from './kernel_variants';
 import type { PipelineCache } from './pipeline_cache';
 import { packUniform, uniformBytes, UNIFORM_SLOT_BYTES } from './uniform_layout';
 
@@ -74,7 +75,13 @@ export class BatchPlan {
     const { layout, params, grads } = model;
     const L = shapes.length;
 
-    const forwardDims = shapes.map((s, l) => arena.add(k('denseForward'), {
+    // GEMM kernels per layer: vec4 loads where the layer's width allows them (kernel_variants.ts).
+    const gemm = shapes.map((s, l) => ({
+      forward: k(gemmKernel('forward', s.inFeatures, [layout.layers[l].weight.offset])),
+      dx: k(gemmKernel('backwardInput', s.inFeatures, [layout.layers[l].weight.offset])),
+      dw: k(gemmKernel('backwardWeight', s.inFeatures, [layout.layers[l].weight.offset])),
+    }));
+    const forwardDims = shapes.map((s, l) => arena.add(gemm[l].forward, {
       batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, relu: s.relu ? 1 : 0,
       wOffset: layout.layers[l].weight.offset, bOffset: layout.layers[l].bias.offset,
     }));
@@ -84,9 +91,9 @@ export class BatchPlan {
     const metricsDims = arena.add(k('batchMetrics'), { batch: B });
     // Backward, from the last layer to the first: dW, db, then dx (masked by ReLU' of the layer's input) unless l = 0.
     const backwardDims = shapes.map((s, l) => ({
-      dw: arena.add(k('denseBackwardWeight'), { batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, dwOffset: layout.layers[l].weight.offset }),
+      dw: arena.add(gemm[l].dw, { batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, dwOffset: layout.layers[l].weight.offset }),
       db: arena.add(k('biasBackward'), { batch: B, outFeatures: s.outFeatures, dbOffset: layout.layers[l].bias.offset }),
-      dx: arena.add(k('denseBackwardInput'), {
+      dx: arena.add(gemm[l].dx, {
         batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, maskRelu: 1, wOffset: layout.layers[l].weight.offset,
       }),
     }));
@@ -97,9 +104,9 @@ export class BatchPlan {
       : { offset: slot.offset, count: slot.count, isBias: i, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps }));
     this.staticUniforms = arena.finish();
 
-    this.forward = shapes.map((s, l) => makeDispatch(k('denseForward'),
-      bindGroup(device, k('denseForward'), [forwardDims[l](), this.acts[l], params, this.acts[l + 1]]),
-      gemmGroups(k('denseForward'), B, s.outFeatures)));
+    this.forward = shapes.map((s, l) => makeDispatch(gemm[l].forward,
+      bindGroup(device, gemm[l].forward, [forwardDims[l](), this.acts[l], params, this.acts[l + 1]]),
+      gemmGroups(gemm[l].forward, B, s.outFeatures)));
     const lossGroup = (mode: LossMode): Dispatch => makeDispatch(k('softmaxCrossEntropy'),
       bindGroup(device, k('softmaxCrossEntropy'),
         [lossDims[mode](), this.acts[L], this.labels, this.dActs[L], this.losses, this.correct, this.predictions]),
@@ -111,15 +118,15 @@ export class BatchPlan {
     for (let l = L - 1; l >= 0; l--) {
       const s = shapes[l];
       const d = backwardDims[l];
-      this.backward.push(makeDispatch(k('denseBackwardWeight'),
-        bindGroup(device, k('denseBackwardWeight'), [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
-        gemmGroups(k('denseBackwardWeight'), s.outFeatures, s.inFeatures)));
+      this.backward.push(makeDispatch(gemm[l].dw,
+        bindGroup(device, gemm[l].dw, [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
+        gemmGroups(gemm[l].dw, s.outFeatures, s.inFeatures)));
       this.backward.push(makeDispatch(k('biasBackward'),
         bindGroup(device, k('biasBackward'), [d.db(), this.dActs[l + 1], grads]), linearGroups(k('biasBackward'), s.outFeatures)));
       if (l > 0) {
-        this.backward.push(makeDispatch(k('denseBackwardInput'),
-          bindGroup(device, k('denseBackwardInput'), [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
-          gemmGroups(k('denseBackwardInput'), B, s.inFeatures)));
+        this.backward.push(makeDispatch(gemm[l].dx,
+          bindGroup(device, gemm[l].dx, [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
+          gemmGroups(gemm[l].dx, B, s.inFeatures)));
       }
     }
     const state = sgd ? [model.momentum] : [model.m, model.v];

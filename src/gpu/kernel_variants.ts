@@ -25,3 +25,23 @@ export function isSoftwareAdapter(info: Pick<GPUAdapterInfo, 'vendor' | 'archite
 export function selectVariant(info: Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'> | undefined): KernelVariant {
   return info && !isSoftwareAdapter(info) ? VARIANTS.hardware : VARIANTS.software;
 }
+
+export type GemmRole = 'forward' | 'backwardInput' | 'backwardWeight';
+
+const GEMM_KERNELS = {
+  forward: { scalar: 'denseForward', vec4: 'denseForwardVec4' },
+  backwardInput: { scalar: 'denseBackwardInput', vec4: 'denseBackwardInputVec4' },
+  backwardWeight: { scalar: 'denseBackwardWeight', vec4: 'denseBackwardWeightVec4' },
+} as const;
+
+export type GemmKernelName = (typeof GEMM_KERNELS)[GemmRole]['scalar' | 'vec4'];
+
+/**
+ * The GEMM kernel of a dense layer. All three read rows of inFeatures floats as vec4s when inFeatures % 4 == 0 (and the
+ * tensor offsets, 4-aligned by param_layout.ts, allow it): wide loads on CPU drivers and on GPUs alike. Other widths
+ * take the scalar kernels, which accept any shape.
+ */
+export function gemmKernel(role: GemmRole, inFeatures: number, offsets: number[] = []): GemmKernelName {
+  const vec4 = inFeatures % 4 === 0 && offsets.every((o) => o % 4 === 0);
+  return GEMM_KERNELS[role][vec4 ? 'vec4' : 'scalar'];
+}

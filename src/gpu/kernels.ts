@@ -4,8 +4,11 @@ import adamStepSource from '../../shaders/adam_step.wgsl';
 import batchMetricsSource from '../../shaders/batch_metrics.wgsl';
 import biasBackwardSource from '../../shaders/bias_backward.wgsl';
 import denseBackwardInputSource from '../../shaders/dense_backward_input.wgsl';
+import denseBackwardInputVec4Source from '../../shaders/dense_backward_input_vec4.wgsl';
 import denseBackwardWeightSource from '../../shaders/dense_backward_weight.wgsl';
+import denseBackwardWeightVec4Source from '../../shaders/dense_backward_weight_vec4.wgsl';
 import denseForwardSource from '../../shaders/dense_forward.wgsl';
+import denseForwardVec4Source from '../../shaders/dense_forward_vec4.wgsl';
 import gatherBatchSource from '../../shaders/gather_batch.wgsl';
 import reluBackwardSource from '../../shaders/relu_backward.wgsl';
 import sgdStepSource from '../../shaders/sgd_step.wgsl';
@@ -34,9 +37,15 @@ const def = (
 export const KERNELS = {
   denseForward: def('dense_forward', denseForwardSource, ['dims', 'read', 'read', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm'),
+  denseForwardVec4: def('dense_forward_vec4', denseForwardVec4Source, ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm'),
   denseBackwardInput: def('dense_backward_input', denseBackwardInputSource, ['dims', 'read', 'read', 'read', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['maskRelu', 'u32'], ['wOffset', 'u32']], 'gemm'),
+  denseBackwardInputVec4: def('dense_backward_input_vec4', denseBackwardInputVec4Source, ['dims', 'read', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['maskRelu', 'u32'], ['wOffset', 'u32']], 'gemm'),
   denseBackwardWeight: def('dense_backward_weight', denseBackwardWeightSource, ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm'),
+  denseBackwardWeightVec4: def('dense_backward_weight_vec4', denseBackwardWeightVec4Source, ['dims', 'read', 'read', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm'),
   biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
     [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32']], 'linear'),

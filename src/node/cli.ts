@@ -12,6 +12,9 @@ export function buildProgram(io: CliIo, done: (r: ResultsFile) => void): Command
   const program = new Command('decaylab')
     .description('Train MLPs with WebGPU compute shaders and measure what weight decay does to them.')
     .showHelpAfterError('(run with --help for the flags)');
+  // Set before adding subcommands, which copy these settings: errors throw instead of exiting the process.
+  program.exitOverride();
+  program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
   addRunFlags(program.command('train').description('one training run; writes results.json, results.csv, weights, checkpoints and the report into --out'))
     .option('--wd <coefficient>', 'decay coefficient (λ for --mode l2, wd otherwise)', nonNegativeNumber, 0)
@@ -43,8 +46,6 @@ export function buildProgram(io: CliIo, done: (r: ResultsFile) => void): Command
 export async function main(args: string[], io: CliIo = processIo): Promise<ResultsFile | null> {
   let results: ResultsFile | null = null;
   const program = buildProgram(io, (r) => (results = r));
-  program.exitOverride();
-  program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   await program.parseAsync(args, { from: 'user' });
   return results;
 }

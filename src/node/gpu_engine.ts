@@ -1,6 +1,15 @@
 // The GPU engine for Node: one Dawn device per command, one GPU trainer per run on it.
+import { createGpuTrainer } from '../gpu/gpu_trainer';
 import type { Engine } from './engine';
+import { createNodeGpu } from './webgpu_node';
 
 export async function createGpuEngine(): Promise<Engine> {
-  throw new Error('the GPU trainer is not part of this build yet');
+  const gpu = await createNodeGpu();
+  const info = gpu.info;
+  return {
+    kind: 'gpu',
+    description: `GPU engine on ${info.vendor || 'unknown vendor'} ${info.architecture || ''} ${info.description || info.device || ''}`.replace(/\s+/g, ' ').trim(),
+    createTrainer: (config) => createGpuTrainer(gpu.device, config),
+    close: () => gpu.destroy(),
+  };
 }

@@ -85,7 +85,9 @@ export async function runTraining(
   if (config.earlyStopping && !data.validation) throw new RangeError('early stopping needs a validation split (set --val-split > 0)');
   const now = callbacks.now ?? defaultNow;
   const progress: RunProgress = resume ? structuredClone(resume) : freshProgress();
-  if (progress.status !== 'running' && progress.status !== 'paused') return progress;
+  // A completed run continues when asked for more epochs; diverged and early-stopped runs stay where they ended.
+  const resumable = progress.status === 'running' || progress.status === 'paused' || (progress.status === 'completed' && progress.epochsDone < config.epochs);
+  if (!resumable) return progress;
   progress.status = 'running';
   const perEpoch = stepsPerEpoch(data.train.count, config.batchSize, config.dropLast);
   const totalSteps = perEpoch * config.epochs;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { firstSamples } from '../../src/web/first_samples';
+import { EXPERIMENTS } from '../../src/web/experiments';
 import { labArms } from '../../src/web/lab_config';
 import { mnistSplit } from '../../src/web/dev_server/mnist_slice';
 import { launchChromium, type LaunchedBrowser } from './chromium';
@@ -96,6 +97,10 @@ describe('lab with WebGPU', () => {
       cpu.destroy();
     }
 
+    // MNIST was kept in the browser's Cache API: a second visit trains without downloading it again.
+    const cached = await page.evaluate(async () => (await (await caches.open('decaylab-datasets-v1')).keys()).map((r) => new URL(r.url).search));
+    expect(cached.sort()).toEqual([`?split=test&take=${SWEEP.testSubset}`, `?split=train&take=${SWEEP.trainSubset}`]);
+
     // Save to the edge, then reopen from the shareable address in a fresh page.
     await page.getByRole('button', { name: 'Save results to the edge' }).click();
     await waitForText(page, '#share', '#/results/', 10_000);
@@ -107,6 +112,25 @@ describe('lab with WebGPU', () => {
     await waitForText(reopened, '#status', 'Showing saved results', 20_000);
     expect(await summaryRows(reopened)).toEqual(rows);
     await reopened.close();
+    await page.close();
+  });
+
+  test('a one-click experiment fills the form, starts training, and Stop stops it', async () => {
+    const page = await chromium.context.newPage();
+    logPageErrors(page);
+    await page.goto(server.url);
+    await waitForLab(page, ['idle'], 30_000);
+    const experiment = EXPERIMENTS.find((e) => e.id === 'l2-vs-decoupled')!;
+    await page.getByRole('button', { name: experiment.title }).click();
+    expect(await page.locator('#experiment-question').textContent()).toBe(experiment.question);
+    expect(await page.getByLabel('λ / wd values').inputValue()).toBe(experiment.config.lambdas.join(', '));
+    expect(await page.getByLabel('Optimizer').inputValue()).toBe('adam');
+    expect(await page.locator('input[name=mode]:checked').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['coupled', 'decoupled']);
+    await waitForText(page, '#status', 'steps/s', 60_000);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await waitForLab(page, ['idle'], 30_000);
+    expect(await page.locator('#status').textContent()).toBe('Stopped.');
+    expect(await page.getByRole('button', { name: 'Train' }).isEnabled()).toBe(true);
     await page.close();
   });
 });

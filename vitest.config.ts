@@ -17,6 +17,8 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      // The Worker inside workerd with real Durable Object and R2 bindings (@cloudflare/vitest-plugin).
+      'test/worker/vitest.config.ts',
     ],
   },
 });

@@ -1,7 +1,12 @@
 // Shared helpers of the Worker tests: authenticated fetches against the Worker, polling, seeded tiny datasets.
 import { SELF } from 'cloudflare:test';
 import { gaussianBlobs } from '../../src/data/synthetic';
-import type { Dataset } from '../../src/core/dataset';
+import { makeDataset, type Dataset } from '../../src/core/dataset';
+import { defaultDecayMode, defaultOptimizer, type OptimizerKind } from '../../src/core/optimizer';
+import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
+import { makeSplits } from '../../src/data/splits';
+import { defaultSchedule } from '../../src/train/schedule';
+import { runTraining } from '../../src/train/train_loop';
 
 /** The tokens configured for the test Worker (test/worker/vitest.config.ts). */
 export const TOKEN_A = 'token-alpha';
@@ -56,4 +61,29 @@ export function smallRunRequest(overrides: Record<string, unknown> = {}) {
     dataset: { samples: train.samples, testSamples: test.samples },
     ...overrides,
   };
+}
+
+/**
+ * The same run as `request` (inline samples, 3 classes), trained in one go in this isolate with the CPU engine:
+ * no Durable Object, no checkpoints, and a different chunking (a whole epoch per call) than the Worker's.
+ */
+export async function directRun(request: any) {
+  const toDs = (x: { features: number[][]; labels: number[] }) =>
+    makeDataset(Float32Array.from(x.features.flat()), Uint8Array.from(x.labels), x.features[0].length, 3);
+  const { samples, testSamples, validationFraction = 0 } = request.dataset;
+  const splits = makeSplits(toDs(samples), toDs(testSamples), { valSplit: validationFraction, shuffle: true, seed: request.seed, normalise: 'scale' });
+  const kind = request.optimizer.kind as OptimizerKind;
+  const trainer = createCpuTrainer({
+    spec: { inputSize: samples.features[0].length, hidden: request.model.hidden, classes: 3 },
+    optimizer: defaultOptimizer(kind, request.optimizer),
+    decay: { mode: request.decay.mode ?? defaultDecayMode(kind), coefficient: request.decay.coefficient ?? 0, decayBiases: false },
+    seed: request.seed,
+  });
+  const data = { train: await trainer.addDataset(splits.train), test: await trainer.addDataset(splits.test!) };
+  const progress = await runTraining(trainer, data, {
+    epochs: request.epochs, batchSize: request.batchSize, seed: request.seed, shuffle: true, dropLast: false,
+    schedule: defaultSchedule(), stepsPerChunk: 1000, evaluateTrainSet: true,
+  });
+  const test = await trainer.evaluate(data.test);
+  return { progress, params: await trainer.getParams(), test };
 }

@@ -1,36 +1,9 @@
 // A run over HTTP inside workerd (real Durable Object + R2): trained to completion in alarm-driven chunks, evaluated,
 // and compared with the CPU engine run directly on the same seed and data.
 import { describe, expect, it } from 'vitest';
-import { makeDataset } from '../../src/core/dataset';
-import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
-import { makeSplits } from '../../src/data/splits';
 import { paramsFromSafetensors } from '../../src/train/safetensors';
-import { runTraining } from '../../src/train/train_loop';
-import { defaultSchedule } from '../../src/train/schedule';
 import { expectClose } from '../helpers/expect_close';
-import { api, json, smallRunRequest, waitForRun } from './helpers';
-
-/** The same run, trained in one go in this isolate with the CPU engine (no Durable Object, no checkpoints). */
-async function directRun(request: ReturnType<typeof smallRunRequest>) {
-  const { samples, testSamples } = request.dataset as any;
-  const toDs = (s: { features: number[][]; labels: number[] }) =>
-    makeDataset(Float32Array.from(s.features.flat()), Uint8Array.from(s.labels), s.features[0].length, 3);
-  const splits = makeSplits(toDs(samples), toDs(testSamples), { valSplit: 0, shuffle: true, seed: request.seed, normalise: 'scale' });
-  const trainer = createCpuTrainer({
-    spec: { inputSize: 5, hidden: [8], classes: 3 },
-    optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, dampening: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8 },
-    decay: { mode: 'coupled', coefficient: 0.01, decayBiases: false },
-    seed: request.seed,
-  });
-  const data = { train: await trainer.addDataset(splits.train), test: await trainer.addDataset(splits.test!) };
-  // A different chunking (all steps of an epoch per call) than the Worker's: results must not depend on it.
-  const progress = await runTraining(trainer, data, {
-    epochs: request.epochs, batchSize: request.batchSize, seed: request.seed, shuffle: true, dropLast: false,
-    schedule: defaultSchedule(), stepsPerChunk: 1000, evaluateTrainSet: true,
-  });
-  const test = await trainer.evaluate(data.test);
-  return { progress, params: await trainer.getParams(), test };
-}
+import { api, directRun, json, smallRunRequest, waitForRun } from './helpers';
 
 describe('run lifecycle over HTTP', () => {
   it('trains to completion, matches the CPU engine run directly, evaluates, predicts, serves weights and deletes', async () => {

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { wgslText } from '../../wgsl-text-plugin';
+import { wgslText } from '../../wgsl-text-plugin.ts';
 
 const wranglerToml = fileURLToPath(new URL('../../wrangler.toml', import.meta.url));
 

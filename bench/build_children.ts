@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { join, resolve } from 'node:path';
 
-export const CHILD_ENTRIES = ['tfjs_peer', 'decaylab_peer', 'gpu_kernels'] as const;
+export const CHILD_ENTRIES = ['tfjs_peer', 'decaylab_peer', 'gpu_kernels', 'gpu_memory'] as const;
 export type ChildName = (typeof CHILD_ENTRIES)[number];
 
 export const BENCH_OUT_DIR = resolve(import.meta.dirname, '..', 'out', 'bench');

@@ -2,15 +2,16 @@
 // process each (run one after another: the machine has 2 cores), then the kernel timings; prints tables or JSON.
 import { mkdirSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
+import { resolve } from 'node:path';
 import { BENCH_OUT_DIR, buildChildren, childPath } from './build_children';
 import type { KernelRow } from './kernels/kernel_row';
 import { parseBenchOptions, type BenchOptions } from './options';
 import { writeOrderFile } from './order';
+import { formatMemory, runMemoryCheck } from './memory_check';
 import { computeRatios, formatReport, type BenchReport, type BenchRow } from './report';
 import { runChildProcess } from './spawn_child';
 import { runSystem } from './systems';
 import { paperWorkload } from './workload';
-import { resolve } from 'node:path';
 
 function machineDescription(): string {
   const c = cpus();
@@ -45,13 +46,19 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     log('bench: kernel GFLOP/s…');
     ({ adapter, kernels } = await measureKernels(opts));
   }
-  return { machine: machineDescription(), adapter, rows, kernels, ratios: computeRatios(rows) };
+  const report: BenchReport = { machine: machineDescription(), adapter, rows, kernels, ratios: computeRatios(rows) };
+  if (opts.memoryEpochs > 0) {
+    log(`bench: GPU-engine memory over ${opts.memoryEpochs} epochs…`);
+    report.memory = await runMemoryCheck(mnistDir, opts.memoryEpochs, opts.memorySteps, opts.seed, opts.timeoutSeconds, opts.verbose);
+  }
+  return report;
 }
 
 async function main(): Promise<void> {
   const opts = parseBenchOptions(process.argv.slice(2));
   const report = await runBench(opts, (line) => process.stderr.write(`${line}\n`));
-  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, opts.steps)}\n`);
+  const text = () => [formatReport(report, opts.steps), ...(report.memory ? ['', formatMemory(report.memory)] : [])].join('\n');
+  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${text()}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -1,5 +1,6 @@
 // The bench's output: rows per system, kernel GFLOP/s and the ratios of the issue, as tables or one JSON document.
 import type { KernelRow } from './kernels/kernel_row';
+import type { MemoryReport } from './memory_check';
 
 export interface BenchRow {
   system: string;
@@ -26,6 +27,8 @@ export interface BenchReport {
   rows: BenchRow[];
   kernels: KernelRow[];
   ratios: BenchRatios;
+  /** Only when --memory-epochs asks for it: an addition to the issue's schema, absent otherwise. */
+  memory?: MemoryReport;
 }
 
 /** Targets of issue 6, printed beside the ratios. */
@@ -62,8 +65,12 @@ export function formatReport(r: BenchReport, steps: number): string {
       fixed(x.testAccuracy, 4), fixed(x.peakRssMb, 0), x.engine,
     ]),
   );
+  const baseline = (shape: string): number | undefined => r.kernels.find((k) => k.name.startsWith('baseline') && k.shape === shape)?.gflops;
   const kernels = r.kernels.length
-    ? table(['kernel', 'shape (M×K×N)', 'GFLOP/s'], r.kernels.map((k) => [k.name, k.shape, fixed(k.gflops, 2)]))
+    ? table(['kernel', 'shape (M×K×N)', 'GFLOP/s', '× baseline'], r.kernels.map((k) => {
+      const b = baseline(k.shape);
+      return [k.name, k.shape, fixed(k.gflops, 2), b ? fixed(k.gflops / b, 2) : '—'];
+    }))
     : '(kernel timings not run)';
   const ratios = (Object.keys(TARGETS) as (keyof BenchRatios)[])
     .map((k) => {

@@ -2,6 +2,9 @@
 import { defaultOptimizer } from '../../src/core/optimizer';
 import type { Trainer, TrainerConfig } from '../../src/core/trainer';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
+import { createGpuTrainer } from '../../src/gpu/gpu_trainer';
+import { selectVariant } from '../../src/gpu/kernel_variants';
+import { createNodeGpu } from '../../src/node/webgpu_node';
 import type { Workload } from '../workload';
 
 export type BenchEngine = 'cpu' | 'gpu';
@@ -20,8 +23,32 @@ export function benchTrainerConfig(w: Workload): TrainerConfig {
   };
 }
 
-export async function createBenchTrainer(engine: BenchEngine, w: Workload): Promise<{ trainer: Trainer; description: string }> {
-  const config = benchTrainerConfig(w);
-  if (engine === 'cpu') return { trainer: createCpuTrainer(config), description: `Float32 CPU engine, Node ${process.version}` };
-  throw new Error('the GPU engine (src/gpu createGpuTrainer) has not landed yet');
+export interface BenchTrainer {
+  trainer: Trainer;
+  description: string;
+  /** Frees what the trainer was built on (the Dawn device); call after trainer.destroy(). */
+  release: () => void;
 }
+
+export async function createBenchTrainer(engine: BenchEngine, w: Workload): Promise<BenchTrainer> {
+  const config = benchTrainerConfig(w);
+  if (engine === 'cpu') {
+    return { trainer: createCpuTrainer(config), description: `Float32 CPU engine, Node ${process.version}`, release: () => {} };
+  }
+  const gpu = await createNodeGpu();
+  try {
+    const trainer = await createGpuTrainer(gpu.device, config);
+    const info = gpu.info;
+    const adapter = `${info.vendor} ${info.architecture} ${info.description}`.replace(/\s+/g, ' ').trim();
+    return {
+      trainer,
+      // Until this runs, `gpu` keeps Dawn's objects referenced (Dawn crashes when they are collected).
+      release: () => gpu.destroy(),
+      description: `GPU engine, ${selectVariant(info).name} kernels, Dawn on ${adapter}`,
+    };
+  } catch (e) {
+    gpu.destroy();
+    throw e;
+  }
+}
+

@@ -1,7 +1,6 @@
 // Child process: decaylab's own engines (cpu | gpu) train the paper's example through the Trainer interface.
 // Usage: node decaylab_peer.mjs <workload JSON> <engine>
 import { makeDataset } from '../../src/core/dataset';
-import type { Trainer } from '../../src/core/trainer';
 import { readMnist } from '../mnist_idx';
 import { peakRssMb, printProgress, printResult, readOrder, runChild, readWorkload } from './child_io';
 import { createBenchTrainer, isEngine } from './decaylab_engines';
@@ -13,7 +12,7 @@ async function main(): Promise<void> {
   const train = readMnist(w.mnistDir, 'train');
   const test = readMnist(w.mnistDir, 'test');
   const order = readOrder(w);
-  const { trainer, description } = await createBenchTrainer(engineArg, w);
+  const { trainer, description, release } = await createBenchTrainer(engineArg, w);
   try {
     const trainHandle = await trainer.addDataset(makeDataset(train.pixels, train.labels, 784, 10));
     const testHandle = await trainer.addDataset(makeDataset(test.pixels, test.labels, 784, 10));
@@ -39,12 +38,9 @@ async function main(): Promise<void> {
       finalLoss, testAccuracy: evaluation.accuracy, peakRssMb: peakRssMb(),
     });
   } finally {
-    destroy(trainer);
+    trainer.destroy();
+    release();
   }
-}
-
-function destroy(t: Trainer): void {
-  t.destroy();
 }
 
 runChild(main);

@@ -1,8 +1,9 @@
 // Child process: GFLOP/s of dense kernels on the Dawn adapter — the bench's baseline matmul (and the GPU engine's
-// kernels once they are wired in), each validated against a float64 CPU product before it is timed.
+// dense kernels), each validated against a float64 CPU product before it is timed.
 // Usage: node gpu_kernels.mjs '<{"minSeconds": n, "shapes": "all" | "small"}>'
 import { Prng } from '../../src/core/prng';
 import { createNodeGpu } from '../../src/node/webgpu_node';
+import { ENGINE_CASES, timeEngineKernels } from '../kernels/engine_kernels';
 import { createBaselineMatmul, matmulReference, type MatmulShape } from '../kernels/matmul_baseline';
 import { gflops, timeRepeated } from '../kernels/gpu_timing';
 import type { KernelRow } from '../kernels/kernel_row';
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       rows.push({ name: 'baseline register-blocked vec4 (bench)', shape: label, gflops: gflops(2 * shape.M * shape.K * shape.N, t) });
       kernel.destroy();
     }
+    rows.push(...(await timeEngineKernels(gpu.device, opts.shapes === 'small' ? ENGINE_CASES.slice(1) : ENGINE_CASES, minSeconds)));
     const info = gpu.info;
     printResult({ adapter: `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.replace(/\s+/g, ' ').trim(), kernels: rows });
   } finally {

@@ -1,0 +1,91 @@
+// The GPU engine's own dense kernels, dispatched exactly as its trainer does (pipeline cache, kernel variant chosen
+// for the adapter, bind group and uniforms made once), each checked against its CPU twin before it is timed.
+import { Prng } from '../../src/core/prng';
+import { denseBackwardWeight, denseForward } from '../../src/cpu/dense';
+import { readFloat32, uploadBuffer, createStorageBuffer } from '../../src/gpu/buffers';
+import { bindGroup, encodeDispatch, gemmGroups, makeDispatch, UniformArena } from '../../src/gpu/dispatch';
+import { selectVariant } from '../../src/gpu/kernel_variants';
+import { PipelineCache } from '../../src/gpu/pipeline_cache';
+import { gflops, timeRepeated } from './gpu_timing';
+import type { KernelRow } from './kernel_row';
+
+export interface EngineKernelCase {
+  kernel: 'denseForward' | 'denseBackwardWeight';
+  label: string;
+  batch: number;
+  inFeatures: number;
+  outFeatures: number;
+}
+
+/** The issue's shapes in the engine's terms; FLOPs are 2·batch·in·out for both kernels. */
+export const ENGINE_CASES: EngineKernelCase[] = [
+  { kernel: 'denseForward', label: '1024³', batch: 1024, inFeatures: 1024, outFeatures: 1024 },
+  { kernel: 'denseForward', label: 'forward 64×784×128', batch: 64, inFeatures: 784, outFeatures: 128 },
+  { kernel: 'denseBackwardWeight', label: 'weight gradient 784×64×128', batch: 64, inFeatures: 784, outFeatures: 128 },
+];
+
+function seeded(n: number, rng: Prng): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.uniform(-1, 1);
+  return a;
+}
+
+export async function timeEngineKernels(device: GPUDevice, cases: EngineKernelCase[], minSeconds: number): Promise<KernelRow[]> {
+  const variant = selectVariant(device.adapterInfo);
+  const cache = new PipelineCache(device, variant);
+  const rng = new Prng(11);
+  const rows: KernelRow[] = [];
+  for (const c of cases) {
+    const { batch: B, inFeatures: I, outFeatures: O } = c;
+    const kernel = cache.get(c.kernel);
+    const arena = new UniformArena(device, `bench ${c.kernel}`);
+    let inputs: GPUBuffer[];
+    let output: GPUBuffer;
+    let expected: Float64Array;
+    let dims: () => GPUBufferBinding;
+    let counts: [number, number];
+    if (c.kernel === 'denseForward') {
+      const x = seeded(B * I, rng);
+      const params = seeded(O * I + O, rng);
+      inputs = [uploadBuffer(device, x, 'x'), uploadBuffer(device, params, 'params')];
+      output = createStorageBuffer(device, B * O * 4, 'y');
+      dims = arena.add(kernel, { batch: B, inFeatures: I, outFeatures: O, relu: 0, wOffset: 0, bOffset: O * I });
+      counts = gemmGroups(kernel, B, O);
+      expected = new Float64Array(B * O);
+      denseForward(Float64Array.from(x), Float64Array.from(params.subarray(0, O * I)), Float64Array.from(params.subarray(O * I)), expected, B, I, O, false);
+    } else {
+      const dy = seeded(B * O, rng);
+      const x = seeded(B * I, rng);
+      inputs = [uploadBuffer(device, dy, 'dy'), uploadBuffer(device, x, 'x')];
+      output = createStorageBuffer(device, O * I * 4, 'dw');
+      dims = arena.add(kernel, { batch: B, inFeatures: I, outFeatures: O, dwOffset: 0 });
+      counts = gemmGroups(kernel, O, I);
+      expected = new Float64Array(O * I);
+      denseBackwardWeight(Float64Array.from(dy), Float64Array.from(x), expected, B, I, O);
+    }
+    const uniforms = arena.finish();
+    const dispatch = makeDispatch(kernel, bindGroup(device, kernel, [dims(), ...inputs, output]), counts);
+    const run = async (repeats: number): Promise<void> => {
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      for (let r = 0; r < repeats; r++) encodeDispatch(pass, dispatch);
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      await device.queue.onSubmittedWorkDone();
+    };
+    await run(1);
+    const got = await readFloat32(device, output, expected.length);
+    // Sums of K = reduction-length products of values in [−1, 1]: f32 error ≲ K·2⁻²⁴·√K; four times that for order.
+    const K = c.kernel === 'denseForward' ? I : B;
+    const atol = 4 * K * 2 ** -24 * Math.sqrt(K);
+    for (let i = 0; i < expected.length; i++) {
+      if (!(Math.abs(got[i] - expected[i]) <= atol)) {
+        throw new Error(`engine ${c.kernel} ${c.label}: element ${i} = ${got[i]}, CPU twin ${expected[i]} (atol ${atol.toExponential(2)})`);
+      }
+    }
+    const t = await timeRepeated(run, minSeconds);
+    rows.push({ name: `engine ${c.kernel} (${variant.name} variant)`, shape: c.label, gflops: gflops(2 * B * I * O, t) });
+    for (const b of [...inputs, output, uniforms]) b.destroy();
+  }
+  return rows;
+}

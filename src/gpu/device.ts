@@ -20,6 +20,8 @@ export async function acquireDevice(gpu: GPU | undefined, options: GPURequestAda
   const requiredLimits: Record<string, number> = {};
   for (const name of want) requiredLimits[name] = adapter.limits[name];
   const device = await adapter.requestDevice({ label: 'decaylab', requiredLimits });
+  // A validation error outside an error scope would otherwise pass silently and leave wrong numbers behind.
+  device.onuncapturederror = (e) => console.error(`decaylab: WebGPU error: ${e.error.message}`);
   device.lost.then((info) => {
     if (info.reason !== 'destroyed') console.error(`decaylab: WebGPU device lost (${info.reason}): ${info.message}`);
   });

@@ -1,7 +1,7 @@
 // Datasets in R2, one compact object per split: datasets/<owner>/<name>/<split>.dlds. The `public` owner's are shared.
 import { PUBLIC_OWNER } from '../api/auth';
 import type { DatasetInfo } from '../api/backend';
-import { decodeDatasetBlob, encodeDatasetBlob } from '../api/datasets/dataset_blob';
+import { decodeDatasetBlob, encodeDatasetBlob, readDatasetBlobHeader } from '../api/datasets/dataset_blob';
 import type { Dataset } from '../core/dataset';
 
 const key = (owner: string, name: string, split: string): string => `datasets/${owner}/${name}/${split}.dlds`;
@@ -31,7 +31,8 @@ export async function listDatasetsR2(bucket: R2Bucket, owner: string): Promise<D
       const page = await bucket.list({ prefix: `datasets/${o}/`, cursor, include: ['customMetadata'] });
       for (const obj of page.objects) {
         const [, , name, file] = obj.key.split('/');
-        const m = obj.customMetadata ?? {};
+        // Objects put by `wrangler r2 object put` (the seeding step) carry no metadata: read their header instead.
+        const m = obj.customMetadata?.count ? obj.customMetadata : await headerMetadata(bucket, obj.key);
         out.push({
           name, split: file.replace(/\.dlds$/, ''), count: Number(m.count), dim: Number(m.dim), classes: Number(m.classes),
           dtype: m.dtype === 'float32' ? 'float32' : 'uint8', bytes: obj.size, shared: o === PUBLIC_OWNER,
@@ -41,4 +42,11 @@ export async function listDatasetsR2(bucket: R2Bucket, owner: string): Promise<D
     } while (cursor);
   }
   return out;
+}
+
+async function headerMetadata(bucket: R2Bucket, key: string): Promise<Record<string, string>> {
+  const head = await bucket.get(key, { range: { offset: 0, length: 4096 } });
+  if (!head) return {};
+  const { header } = readDatasetBlobHeader(new Uint8Array(await head.arrayBuffer()));
+  return { count: String(header.count), dim: String(header.dim), classes: String(header.classes), dtype: header.dtype };
 }

@@ -44,7 +44,8 @@ export function decodeDatasetBlob(bytes: Uint8Array): Dataset {
   const { header: h, dataStart } = readDatasetBlobHeader(bytes);
   const featureBytes = h.count * h.dim * (h.dtype === 'uint8' ? 1 : 4);
   if (bytes.length !== dataStart + featureBytes + h.count) throw new RangeError(`stored dataset is corrupt: ${bytes.length} bytes, expected ${dataStart + featureBytes + h.count}`);
-  const features = h.dtype === 'uint8' ? bytes.slice(dataStart, dataStart + featureBytes) : readF32LE(bytes, dataStart, h.count * h.dim);
-  const labels = bytes.slice(dataStart + featureBytes, dataStart + featureBytes + h.count);
+  // Views, not copies: a Worker holding MNIST (47 MB of pixels) has no room for a second copy.
+  const features = h.dtype === 'uint8' ? bytes.subarray(dataStart, dataStart + featureBytes) : readF32LE(bytes, dataStart, h.count * h.dim);
+  const labels = bytes.subarray(dataStart + featureBytes, dataStart + featureBytes + h.count);
   return makeDataset(features, labels, h.dim, h.classes);
 }

@@ -14,7 +14,7 @@ export const EXPERIMENTS: Experiment[] = [
     id: 'overfitting',
     title: 'Does weight decay curb overfitting?',
     question:
-      'A wide layer on 1,000 samples memorises them. Watch the gap between train and test accuracy shrink as λ grows — and the test accuracy fall once λ is too large.',
+      'A wide layer on 1,000 samples can memorise them. Does the gap between train and test accuracy shrink as λ grows? Does test accuracy fall once λ is too large (underfitting)? Read the gap and accuracy plots.',
     config: {
       ...defaultLabConfig(),
       hidden: [512],
@@ -33,7 +33,7 @@ export const EXPERIMENTS: Experiment[] = [
     id: 'l2-vs-decoupled',
     title: 'L2 vs decoupled decay under Adam',
     question:
-      'Under plain SGD the two are the same; under Adam the L2 term is divided by √v and barely acts on large-gradient weights. Compare the weight norms of the two modes at the same coefficient.',
+      'Under plain SGD the two are the same; under Adam the coupled (L2) term is divided by √v, so weights with large gradients are barely decayed, while decoupled decay shrinks every weight alike. Compare the weight norms and test accuracy of the two modes at each coefficient.',
     config: {
       ...defaultLabConfig(),
       hidden: [256],

@@ -3,15 +3,18 @@
 // node_modules/.cache/decaylab/ and runs the bundle. Packages stay external (webgpu and resvg are native addons).
 // Run it through npm so that Node 22 from node_modules/.bin is used: `npm run decaylab -- sweep …`.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = join(root, 'node_modules', '.cache', 'decaylab', 'decaylab.mjs');
+const cacheDir = join(root, 'node_modules', '.cache', 'decaylab');
 
-await build({
+const result = await build({
   entryPoints: [join(root, 'src', 'node', 'main.ts')],
-  outfile,
+  outfile: join(cacheDir, 'decaylab.mjs'),
+  write: false,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -21,4 +24,12 @@ await build({
   sourcemap: 'inline',
   logLevel: 'error',
 });
+// Named by content and written by rename: several commands may start at once without reading a half-written bundle.
+const code = result.outputFiles[0].contents;
+const outfile = join(cacheDir, `decaylab-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+if (!existsSync(outfile)) {
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(`${outfile}.${process.pid}.tmp`, code);
+  renameSync(`${outfile}.${process.pid}.tmp`, outfile);
+}
 await import(pathToFileURL(outfile).href);

@@ -24,7 +24,7 @@ function curves(f: ResultsFile, measure: 'loss' | 'accuracy', title: string): Sp
       x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
       y: { field: measure, type: 'quantitative', scale: { zero: false } },
       color: runColor(f),
-      strokeDash: { field: 'split', type: 'nominal', scale: { domain: ['train', 'validation', 'test'] }, legend: { symbolType: 'stroke' } },
+      strokeDash: { field: 'split', type: 'nominal', scale: { domain: ['train', 'validation', 'test'] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#444', symbolStrokeWidth: 2 } },
       tooltip: [{ field: 'label' }, { field: 'split' }, { field: 'epoch' }, { field: measure, format: '.4f' }],
     },
   };
@@ -41,7 +41,7 @@ function againstLambda(f: ResultsFile, measures: string[], title: string, yTitle
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'label', type: 'ordinal', title: 'decay (mode coefficient)', sort: { field: 'coefficient' }, axis: { labelAngle: -30 } },
-      y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } },
+      y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false }, axis: { format: '.1%' } },
       color: { field: 'measure', type: 'nominal', title: null },
       tooltip: [{ field: 'label' }, { field: 'measure' }, { field: 'value', format: '.4f' }],
     },

@@ -77,7 +77,7 @@ export class BatchPlan {
 
     // GEMM kernels per layer: vec4 loads where the layer's width allows them (kernel_variants.ts).
     const gemm = shapes.map((s, l) => ({
-      forward: k(gemmKernel('forward', s.inFeatures, [layout.layers[l].weight.offset])),
+      forward: k(gemmKernel('forward', s.inFeatures, [layout.layers[l].weight.offset], cache.variant)),
       dx: k(gemmKernel('backwardInput', s.inFeatures, [layout.layers[l].weight.offset])),
       dw: k(gemmKernel('backwardWeight', s.inFeatures, [layout.layers[l].weight.offset])),
     }));

@@ -13,7 +13,7 @@ import { BatchPlan, type LossMode, type ModelBuffers } from './batch_plan';
 import { createStorageBuffer, readBuffers, writeBytes } from './buffers';
 import { bindGroup, encodeDispatch, makeDispatch, UniformArena, type Dispatch } from './dispatch';
 import { destroyDataset, uploadDataset, type GpuDataset } from './gpu_dataset';
-import { selectVariant } from './kernel_variants';
+import { selectVariant, type KernelVariant } from './kernel_variants';
 import { flattenParams, paramLayout, unflattenParams, type ParamLayout } from './param_layout';
 import { PipelineCache } from './pipeline_cache';
 import { packStepSlots, type StepValues } from './step_uniform';
@@ -23,23 +23,33 @@ const EVAL_BATCH = 512;
 /** The gather kernel dispatches one workgroup row per sample. */
 const MAX_BATCH = 65535;
 
-const caches = new WeakMap<GPUDevice, PipelineCache>();
+const caches = new WeakMap<GPUDevice, Map<string, PipelineCache>>();
 
-/** One pipeline cache per device, shared by every trainer on it (a λ sweep makes many trainers of one shape). */
-function pipelineCache(device: GPUDevice): PipelineCache {
-  let c = caches.get(device);
+/** One pipeline cache per device and variant, shared by every trainer on it (a λ sweep makes many of one shape). */
+function pipelineCache(device: GPUDevice, variant: KernelVariant): PipelineCache {
+  let byVariant = caches.get(device);
+  if (!byVariant) {
+    byVariant = new Map();
+    caches.set(device, byVariant);
+  }
+  let c = byVariant.get(variant.name);
   if (!c) {
-    c = new PipelineCache(device, selectVariant(device.adapterInfo));
-    caches.set(device, c);
+    c = new PipelineCache(device, variant);
+    byVariant.set(variant.name, c);
   }
   return c;
 }
 
-export async function createGpuTrainer(device: GPUDevice, config: TrainerConfig): Promise<Trainer> {
+export interface GpuTrainerOptions {
+  /** Kernel variant; by default the one kernel_variants.ts selects for the device's adapter. Tests force others. */
+  variant?: KernelVariant;
+}
+
+export async function createGpuTrainer(device: GPUDevice, config: TrainerConfig, options: GpuTrainerOptions = {}): Promise<Trainer> {
   validateSpec(config.spec);
   validateOptimizer(config.optimizer, config.decay);
   if (config.initialParams) assertParamsMatch(config.spec, config.initialParams);
-  const trainer = new GpuTrainer(device, config);
+  const trainer = new GpuTrainer(device, config, pipelineCache(device, options.variant ?? selectVariant(device.adapterInfo)));
   // Pipeline compilation errors surface here rather than at the first step.
   device.pushErrorScope('validation');
   trainer.warmUp();
@@ -59,8 +69,8 @@ class GpuTrainer implements Trainer {
   private steps = 0;
   private destroyed = false;
 
-  constructor(private readonly device: GPUDevice, readonly config: TrainerConfig) {
-    this.cache = pipelineCache(device);
+  constructor(private readonly device: GPUDevice, readonly config: TrainerConfig, cache: PipelineCache) {
+    this.cache = cache;
     this.layout = paramLayout(config.spec);
     const n = this.layout.total;
     const { kind, momentum } = config.optimizer;

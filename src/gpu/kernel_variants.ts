@@ -4,6 +4,8 @@
 
 export interface KernelVariant {
   name: string;
+  /** dense_forward from workgroup-memory tiles (real GPUs) instead of registers only (CPU drivers). */
+  tiledForward: boolean;
   /** GEMM kernels: invocations per workgroup along columns and rows (each invocation computes 4×4 outputs). */
   gemmCols: number;
   gemmRows: number;
@@ -12,8 +14,8 @@ export interface KernelVariant {
 }
 
 export const VARIANTS = {
-  software: { name: 'software', gemmCols: 8, gemmRows: 8, linear: 64 },
-  hardware: { name: 'hardware', gemmCols: 16, gemmRows: 16, linear: 256 },
+  software: { name: 'software', tiledForward: false, gemmCols: 8, gemmRows: 8, linear: 64 },
+  hardware: { name: 'hardware', tiledForward: true, gemmCols: 16, gemmRows: 16, linear: 256 },
 } as const satisfies Record<string, KernelVariant>;
 
 /** True for CPU Vulkan drivers: lavapipe reports vendor `mesa` / architecture `software`, SwiftShader `swiftshader…`. */
@@ -34,14 +36,16 @@ const GEMM_KERNELS = {
   backwardWeight: { scalar: 'denseBackwardWeight', vec4: 'denseBackwardWeightVec4' },
 } as const;
 
-export type GemmKernelName = (typeof GEMM_KERNELS)[GemmRole]['scalar' | 'vec4'];
+export type GemmKernelName = (typeof GEMM_KERNELS)[GemmRole]['scalar' | 'vec4'] | 'denseForwardTiled';
 
 /**
  * The GEMM kernel of a dense layer. All three read rows of inFeatures floats as vec4s when inFeatures % 4 == 0 (and the
  * tensor offsets, 4-aligned by param_layout.ts, allow it): wide loads on CPU drivers and on GPUs alike. Other widths
- * take the scalar kernels, which accept any shape.
+ * take the scalar kernels, which accept any shape. On variants with `tiledForward` (real GPUs), the forward product,
+ * whose operands both run along inFeatures, goes through workgroup-memory tiles whatever the shape.
  */
-export function gemmKernel(role: GemmRole, inFeatures: number, offsets: number[] = []): GemmKernelName {
+export function gemmKernel(role: GemmRole, inFeatures: number, offsets: number[] = [], variant?: KernelVariant): GemmKernelName {
+  if (role === 'forward' && variant?.tiledForward) return 'denseForwardTiled';
   const vec4 = inFeatures % 4 === 0 && offsets.every((o) => o % 4 === 0);
   return GEMM_KERNELS[role][vec4 ? 'vec4' : 'scalar'];
 }

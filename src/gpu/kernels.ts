@@ -8,6 +8,7 @@ import denseBackwardInputVec4Source from '../../shaders/dense_backward_input_vec
 import denseBackwardWeightSource from '../../shaders/dense_backward_weight.wgsl';
 import denseBackwardWeightVec4Source from '../../shaders/dense_backward_weight_vec4.wgsl';
 import denseForwardSource from '../../shaders/dense_forward.wgsl';
+import denseForwardTiledSource from '../../shaders/dense_forward_tiled.wgsl';
 import denseForwardVec4Source from '../../shaders/dense_forward_vec4.wgsl';
 import gatherBatchSource from '../../shaders/gather_batch.wgsl';
 import reluBackwardSource from '../../shaders/relu_backward.wgsl';
@@ -38,6 +39,8 @@ export const KERNELS = {
   denseForward: def('dense_forward', denseForwardSource, ['dims', 'read', 'read', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm'),
   denseForwardVec4: def('dense_forward_vec4', denseForwardVec4Source, ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm'),
+  denseForwardTiled: def('dense_forward_tiled', denseForwardTiledSource, ['dims', 'read', 'read', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm'),
   denseBackwardInput: def('dense_backward_input', denseBackwardInputSource, ['dims', 'read', 'read', 'read', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['maskRelu', 'u32'], ['wOffset', 'u32']], 'gemm'),

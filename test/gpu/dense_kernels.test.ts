@@ -57,8 +57,38 @@ describe('GEMM kernel selection', () => {
     expect(gemmKernel('forward', 13, [0])).toBe('denseForward');
     expect(gemmKernel('backwardInput', 128, [6])).toBe('denseBackwardInput');
     expect(gemmKernel('backwardWeight', 65)).toBe('denseBackwardWeight');
+    expect(gemmKernel('forward', 13, [0], VARIANTS.hardware)).toBe('denseForwardTiled');
+    expect(gemmKernel('forward', 784, [0], VARIANTS.software)).toBe('denseForwardVec4');
+    expect(gemmKernel('backwardInput', 784, [0], VARIANTS.hardware)).toBe('denseBackwardInputVec4');
   });
 });
+
+// The workgroup-memory forward kernel of real GPUs, checked on these CPU drivers with both workgroup shapes.
+for (const variant of Object.values(VARIANTS)) {
+  describe(`dense_forward_tiled, ${variant.name} workgroup`, () => {
+    let cache: PipelineCache;
+    beforeAll(() => { cache = new PipelineCache(gpu.device, variant); });
+    for (const [B, I, O] of SHAPES) {
+      const shape = `${B}×${I}×${O}`;
+      it(`${shape} (with and without ReLU)`, async () => {
+        const seed = B * 1_000_000 + I * 1000 + O;
+        const x = randomF32(B * I, seed);
+        const w = randomF32(O * I, seed + 1);
+        const b = randomF32(O, seed + 2);
+        const { data, offsets } = pack([w, b], 3);
+        for (const relu of [false, true]) {
+          const ref = new Float64Array(B * O);
+          denseForward(Float64Array.from(x), Float64Array.from(w), Float64Array.from(b), ref, B, I, O, relu);
+          const [, , y] = await runKernel(cache, 'denseForwardTiled',
+            { batch: B, inFeatures: I, outFeatures: O, relu: relu ? 1 : 0, wOffset: offsets[0], bOffset: offsets[1] },
+            [x, data, B * O], (k) => gemmGroups(k, B, O));
+          const r = expectClose(new Float32Array(y), ref, dotTolerance(I + 1, x, w), `dense_forward_tiled ${shape}`);
+          log.record(`dense_forward_tiled/${variant.name}`, shape, r.maxAbsError);
+        }
+      });
+    }
+  });
+}
 
 for (const variant of Object.values(VARIANTS)) for (const form of FORMS) {
   describe(`dense kernels, ${variant.name} variant, ${form} loads`, () => {

@@ -7,6 +7,7 @@ import type { ModelSpec } from '../../src/core/spec';
 import type { Trainer, TrainerConfig } from '../../src/core/trainer';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { createGpuTrainer } from '../../src/gpu/gpu_trainer';
+import { VARIANTS, type KernelVariant } from '../../src/gpu/kernel_variants';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose, type Tolerance } from '../helpers/expect_close';
 import { driverName, testGpu } from './helpers/gpu_device';
@@ -53,16 +54,22 @@ function flat(p: ModelParams): number[] {
   return p.flatMap((l) => [...l.weight, ...l.bias]);
 }
 
-async function pair(config: TrainerConfig): Promise<[Trainer, Trainer]> {
-  return [await createGpuTrainer(gpu.device, config), createCpuTrainer(config)];
+async function pair(config: TrainerConfig, variant: KernelVariant = VARIANTS.software): Promise<[Trainer, Trainer]> {
+  return [await createGpuTrainer(gpu.device, config, { variant }), createCpuTrainer(config)];
 }
 
 describe('GpuTrainer matches CpuTrainer', () => {
-  for (const [model, spec, data] of MODELS) for (const [name, optimizer] of OPTIMIZERS) for (const [mode, coefficient] of DECAYS) {
-    it(`${model}, ${name}, ${mode} decay: 1 step and 200 steps`, async () => {
+  // Every optimizer × decay mode on both models with the CPU-driver kernels, and a few with the real-GPU ones
+  // (tiled forward, larger workgroups), which these CPU drivers run too.
+  const cases = [
+    ...MODELS.flatMap((m) => OPTIMIZERS.flatMap((o) => DECAYS.map((d) => [m, o, d, VARIANTS.software] as const))),
+    ...MODELS.flatMap((m) => [[m, OPTIMIZERS[2], DECAYS[1], VARIANTS.hardware], [m, OPTIMIZERS[4], DECAYS[2], VARIANTS.hardware]] as const),
+  ];
+  for (const [[model, spec, data], [name, optimizer], [mode, coefficient], variant] of cases) {
+    it(`${model}, ${name}, ${mode} decay, ${variant.name} kernels: 1 step and 200 steps`, async () => {
       const DATA = data;
       const config: TrainerConfig = { spec, optimizer, decay: { mode, coefficient, decayBiases: mode === 'coupled' }, seed: 11 };
-      const [g, c] = await pair(config);
+      const [g, c] = await pair(config, variant);
       const dg = await g.addDataset(DATA);
       const dc = await c.addDataset(DATA);
       expectClose(flat(await g.getParams()), flat(await c.getParams()), { atol: 0, rtol: 0 }, 'initial params');
@@ -73,7 +80,7 @@ describe('GpuTrainer matches CpuTrainer', () => {
       expectClose(rg1.stepLosses, rc1.stepLosses, { atol: 1e-6, rtol: 1e-6 }, 'first loss');
       expect(rg1.correct).toBe(rc1.correct);
       const e1 = expectClose(flat(await g.getParams()), flat(await c.getParams()), ONE_STEP, 'params after 1 step');
-      worst.set(`${model} ${name}/${mode} 1 step`, e1.maxAbsError);
+      worst.set(`${model} ${name}/${mode}/${variant.name} 1 step`, e1.maxAbsError);
 
       // 199 more steps at batch 7 (no tile divides it): 200 in all.
       const many = randomChunk(DATA.count, 199, 7, optimizer.lr, 2);
@@ -83,7 +90,7 @@ describe('GpuTrainer matches CpuTrainer', () => {
       expectClose(rg.stepLosses, rc.stepLosses, { atol: 1e-5, rtol: 1e-4 }, 'loss curve');
       expect(g.step).toBe(200);
       const e = expectClose(flat(await g.getParams()), flat(await c.getParams()), MANY_STEPS, 'params after 200 steps');
-      worst.set(`${model} ${name}/${mode} 200 steps`, e.maxAbsError);
+      worst.set(`${model} ${name}/${mode}/${variant.name} 200 steps`, e.maxAbsError);
       // Training happened: the loss fell.
       expect(rg.stepLosses[198]).toBeLessThan(rg1.stepLosses[0]);
       g.destroy();

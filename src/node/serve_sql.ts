@@ -1,0 +1,42 @@
+// SqlStore on Node's built-in node:sqlite (Node 22): the same tables a run Durable Object keeps, in one local file.
+import { DatabaseSync } from 'node:sqlite';
+import type { SqlRow, SqlStore, SqlValue } from '../api/run/sql_store';
+
+export function openSqlFile(path: string): { sql: SqlStore; close: () => void } {
+  const db = new DatabaseSync(path);
+  // WAL: readers (GET /v1/runs/:id) never wait for a chunk's commit.
+  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const prepare = (q: string) => {
+    let s = statements.get(q);
+    if (!s) {
+      s = db.prepare(q);
+      statements.set(q, s);
+    }
+    return s;
+  };
+  const sql: SqlStore = {
+    exec(query: string, ...params: SqlValue[]): SqlRow[] {
+      if (/^\s*(CREATE|PRAGMA)/i.test(query)) {
+        db.exec(query);
+        return [];
+      }
+      const statement = prepare(query);
+      if (/^\s*SELECT/i.test(query)) return statement.all(...params) as SqlRow[];
+      statement.run(...params);
+      return [];
+    },
+    transaction<T>(fn: () => T): T {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = fn();
+        db.exec('COMMIT');
+        return result;
+      } catch (e) {
+        db.exec('ROLLBACK');
+        throw e;
+      }
+    },
+  };
+  return { sql, close: () => db.close() };
+}

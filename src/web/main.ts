@@ -99,7 +99,7 @@ function showResults(results: LabResults): void {
   }
 }
 
-type EngineChoice = { kind: 'gpu' | 'cpu'; create: TrainerFactory } | { kind: 'edge'; reason: string };
+type EngineChoice = { kind: 'gpu' | 'cpu'; create: TrainerFactory; adapter?: string } | { kind: 'edge'; reason: string };
 let engineChoice: Promise<EngineChoice> | null = null;
 
 /** Chosen once per page: one GPU device serves every sweep. */
@@ -108,12 +108,14 @@ function chooseEngine(): Promise<EngineChoice> {
   return engineChoice;
 }
 
-async function detectEngine(): Promise<{ kind: 'gpu' | 'cpu'; create: TrainerFactory } | { kind: 'edge'; reason: string }> {
+async function detectEngine(): Promise<EngineChoice> {
   // ?engine=cpu trains in the page on the CPU engine: for comparing engines, not a fallback (that is the edge).
   if (new URL(location.href).searchParams.get('engine') === 'cpu') return { kind: 'cpu', create: async (c) => createCpuTrainer(c) };
   const gpu = await pageGpu();
   if ('unavailable' in gpu) return { kind: 'edge', reason: gpu.unavailable };
-  return { kind: 'gpu', create: gpu.createTrainer };
+  const { vendor, architecture, description } = gpu.acquired.info;
+  const adapter = [vendor, architecture, description].filter((t) => t).join(' ') || 'unnamed adapter';
+  return { kind: 'gpu', create: gpu.createTrainer, adapter };
 }
 
 async function trainInPage(config: LabConfig, kind: 'gpu' | 'cpu', create: TrainerFactory): Promise<void> {
@@ -260,7 +262,8 @@ async function boot(): Promise<void> {
       setBusy(false);
     }
   } else {
-    setStatus(engine.kind === 'edge' ? 'Idle. Training will run on the edge.' : `Idle. Training will run in this page on the ${engine.kind.toUpperCase()} engine.`);
+    const where = engine.kind === 'edge' ? 'on the edge' : `in this page on the ${engine.kind.toUpperCase()} engine${engine.adapter ? ` (${engine.adapter})` : ''}`;
+    setStatus(`Idle. Training will run ${where}.`);
   }
 }
 

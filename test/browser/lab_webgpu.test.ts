@@ -45,9 +45,9 @@ describe('lab with WebGPU', () => {
     await waitForLab(page, ['done', 'error'], 150_000);
     const { longestBlockMs, trainingMs } = await stopBlockingProbe(page);
     console.log(`main thread: longest block ${longestBlockMs.toFixed(0)} ms during ${trainingMs.toFixed(0)} ms of training`);
-    // The page must not freeze: without yielding, one block would last the whole run. 1 s allows for SwiftShader
-    // compiling the pipelines of a new batch size while the page waits on a GPU promise (which does not block).
-    expect(longestBlockMs).toBeLessThan(Math.min(1000, trainingMs / 2));
+    // The page must not freeze: without yielding, one block would last the whole run (4–7 s here). Seen: 160–330 ms
+    // (evaluation and redraw between epochs); 1.5 s leaves room for two busy cores shared with other test processes.
+    expect(longestBlockMs).toBeLessThan(Math.min(1500, trainingMs / 2));
     const shot = await screenshot(page, 'lab-webgpu.png');
     console.log(`screenshot: ${shot}`);
 

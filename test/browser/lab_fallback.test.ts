@@ -1,12 +1,13 @@
 // The lab in Chromium without WebGPU: a clear notice, and the same sweep trained on the edge API (the real Hono
-// app of src/api, in process) — started by keyboard, followed by polling, reopened from its ?sweep= address.
+// app with `decaylab serve`'s backend, in process) — started by keyboard, followed by polling, reopened from its
+// ?sweep= address.
 // Run on a phone-sized viewport: the page must not scroll sideways.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium, type LaunchedBrowser } from './chromium';
 import { startLabServer, type LabServer } from './lab_server';
 import { labResultsApi } from './lab_results_api';
-import { memoryEdge, type MemoryEdge } from './memory_backend';
+import { serveEdge, type TestEdge } from './serve_edge';
 import { fillForm, logPageErrors, screenshot, summaryRows, waitForLab, waitForText, type SmallSweep } from './page_helpers';
 
 const SWEEP: SmallSweep = { hidden: [16], lambdas: [0, 0.01], epochs: 2, batchSize: 64, trainSubset: 256, testSubset: 200, lr: 0.1 };
@@ -14,10 +15,10 @@ const PHONE = { width: 390, height: 844 };
 
 let server: LabServer;
 let chromium: LaunchedBrowser;
-let edge: MemoryEdge;
+let edge: TestEdge;
 
 beforeAll(async () => {
-  edge = memoryEdge();
+  edge = await serveEdge({ train: SWEEP.trainSubset, test: SWEEP.testSubset });
   const saved = labResultsApi();
   server = await startLabServer((request) =>
     new URL(request.url).pathname.startsWith('/v1/lab-results') ? saved.fetch(request) : edge.fetch(request),
@@ -28,6 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await chromium?.close();
   await server?.close();
+  edge?.close();
 });
 
 async function openPhonePage(url: string, hideGpu: boolean): Promise<Page> {

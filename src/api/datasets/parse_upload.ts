@@ -1,7 +1,7 @@
 // Turns an uploaded body (IDX images+labels concatenated, or CSV) into a Dataset; every defect is a 422 naming the body.
 import type { Dataset } from '../../core/dataset';
 import { parseCsv } from '../../data/csv';
-import { datasetFromIdx } from '../../data/idx';
+import { datasetFromIdx, parseIdx } from '../../data/idx';
 import type { DatasetUpload } from '../backend';
 import { invalidField } from '../problem';
 
@@ -26,7 +26,10 @@ export function parseUpload(upload: DatasetUpload): Dataset {
     if (upload.body[0] !== 0 || upload.body[1] !== 0 || upload.body[2] !== 0x08 || upload.body[3] !== 3) {
       throw new RangeError('the body must start with an IDX images file (magic 0x00000803); send CSV as text/csv');
     }
-    const split = Math.min(idxLength(upload.body), upload.body.length);
+    const imagesLength = idxLength(upload.body);
+    // A body shorter than its images header promises is a truncated upload: let the IDX reader say how short.
+    if (imagesLength > upload.body.length) parseIdx(upload.body, 'images', 3);
+    const split = imagesLength;
     const images = upload.body.subarray(0, split);
     const labels = upload.body.subarray(split);
     if (labels.length === 0) throw new RangeError('the IDX images file must be followed by its IDX labels file (magic 0x00000801)');

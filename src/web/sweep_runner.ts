@@ -120,11 +120,12 @@ export async function runSweep(
         const indices = order.subarray(s * B, s * B + steps * batch);
         const lrs = new Float32Array(steps).fill(config.lr);
         const started = performance.now();
-        for (let r = 0; r < trainers.length; r++) {
-          const out = await trainers[r].train(trainHandles[r], { indices, batchSize: batch, lrs });
+        // All runs' chunks are submitted before any readback is awaited, so the GPU queue never idles between runs.
+        const outs = await Promise.all(trainers.map((t, r) => t.train(trainHandles[r], { indices, batchSize: batch, lrs })));
+        outs.forEach((out, r) => {
           const mean = out.stepLosses.reduce((a, v) => a + v, 0) / steps;
           results.runs[r].chunkLosses.push({ step: done + steps, loss: mean });
-        }
+        });
         const elapsed = performance.now() - started;
         trainMs += elapsed;
         s += steps;

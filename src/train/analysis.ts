@@ -62,7 +62,8 @@ export function weightHistograms(params: ModelParams, bins: number, range: { min
 /** Symmetric range ±max|w| over all weights of several models: the common axis for their histograms. */
 export function commonWeightRange(models: ModelParams[]): { min: number; max: number } {
   let m = 0;
-  for (const p of models) for (const l of p) for (let i = 0; i < l.weight.length; i++) m = Math.max(m, Math.abs(l.weight[i]));
+  // Non-finite weights (a diverged run) are left out, or they would make the range NaN for every run.
+  for (const p of models) for (const l of p) for (let i = 0; i < l.weight.length; i++) if (Number.isFinite(l.weight[i])) m = Math.max(m, Math.abs(l.weight[i]));
   return { min: -m, max: m };
 }
 

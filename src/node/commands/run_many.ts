@@ -39,6 +39,7 @@ export async function runMany(flags: RunFlags, o: ManyOptions, io: CliIo): Promi
   let resume: Checkpoint | undefined;
   if (o.resume) resume = decodeCheckpoint(readFileSync(o.resume));
   const engine = await openEngine(flags.engine, io.err);
+  if (!flags.quiet) io.err(`engine: ${engine.description}`);
   const runs: RunResult[] = [];
   const params: ModelParams[] = [];
   try {

@@ -40,6 +40,31 @@ export function uniformBuffer(device: GPUDevice, bytes: Uint8Array<ArrayBuffer>,
   return buffer;
 }
 
+/**
+ * Staging buffers for read-backs, reused by size class: a fresh MAP_READ buffer per chunk would make the driver map
+ * new memory every time (on lavapipe, mappings that linger until garbage collection).
+ */
+const stagingPools = new WeakMap<GPUDevice, Map<number, GPUBuffer[]>>();
+
+function takeStaging(device: GPUDevice, bytes: number): GPUBuffer {
+  const size = 2 ** Math.ceil(Math.log2(Math.max(bytes, 256)));
+  let pool = stagingPools.get(device);
+  if (!pool) {
+    pool = new Map();
+    stagingPools.set(device, pool);
+  }
+  const free = pool.get(size);
+  return free?.pop() ?? device.createBuffer({ label: `staging ${size}`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+}
+
+function returnStaging(device: GPUDevice, buffer: GPUBuffer): void {
+  if (buffer.mapState === 'mapped') buffer.unmap();
+  const pool = stagingPools.get(device)!;
+  const free = pool.get(buffer.size) ?? [];
+  free.push(buffer);
+  pool.set(buffer.size, free);
+}
+
 /** Copies [byteOffset, byteOffset + bytes) of each source into staging buffers, submits, and returns the bytes. */
 export async function readBuffers(
   device: GPUDevice, sources: { buffer: GPUBuffer; byteOffset?: number; bytes: number }[], encoder?: GPUCommandEncoder,
@@ -47,16 +72,17 @@ export async function readBuffers(
   const enc = encoder ?? device.createCommandEncoder();
   const staging = sources.map((s) => {
     const size = Math.ceil(Math.max(s.bytes, 4) / 4) * 4;
-    const b = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const b = takeStaging(device, size);
     enc.copyBufferToBuffer(s.buffer, s.byteOffset ?? 0, b, 0, size);
     return b;
   });
   device.queue.submit([enc.finish()]);
   try {
     await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
-    return staging.map((b, i) => b.getMappedRange().slice(0, sources[i].bytes));
+    return staging.map((b, i) => b.getMappedRange(0, Math.ceil(Math.max(sources[i].bytes, 4) / 4) * 4).slice(0, sources[i].bytes));
   } finally {
-    for (const b of staging) b.destroy();
+    // A device lost mid-read leaves nothing worth pooling.
+    for (const b of staging) returnStaging(device, b);
   }
 }
 

@@ -9,7 +9,7 @@ export interface Env {
   /** Secret: one bearer token, or several separated by commas. Unset = open API. */
   API_TOKEN?: string;
   API_TOKENS?: string;
-  /** Wall-clock milliseconds of training per alarm (default 2000; the CPU limit is 30 s, alarms get up to 15 min). */
+  /** Wall-clock milliseconds of training per alarm (default 1000: requests to a run wait while its alarm trains; the CPU limit is 30 s). */
   CHUNK_BUDGET_MS?: string;
   /** Optimizer steps per trainer.train call; the budget is checked between calls. */
   STEPS_PER_CHUNK?: string;

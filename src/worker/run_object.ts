@@ -23,7 +23,7 @@ export class RunObject extends DurableObject<Env> {
         // Workers have no WebGPU: the CPU engine trains here.
         makeTrainer: createCpuTrainer,
         limits: limitsOf(this.env),
-        budgetMs: Number(this.env.CHUNK_BUDGET_MS ?? 2000),
+        budgetMs: Number(this.env.CHUNK_BUDGET_MS ?? 1000),
         stepsPerChunk: Number(this.env.STEPS_PER_CHUNK ?? 16),
       });
     }

@@ -1,6 +1,5 @@
 // One run's life, runtime-agnostic: create, train in budgeted chunks with atomic checkpoints, report, evaluate.
 // The Worker hosts one per Durable Object (alarms drive advance()); Node hosts many in one SQLite file.
-import type { Dataset } from '../../core/dataset';
 import type { Trainer, TrainerConfig } from '../../core/trainer';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../train/checkpoint';
 import { freshProgress, type RunProgress } from '../../train/run_progress';
@@ -35,7 +34,7 @@ export interface RunHostDeps {
   now?: () => number;
 }
 
-interface RunRow {
+export interface RunRow {
   id: string;
   owner: string;
   config: RunConfig;
@@ -157,7 +156,7 @@ export class RunHost {
   }
 
   /** Train / validation / test splits, loaded once per host (they are immutable for a run). */
-  async data(row: RunRow): Promise<Splits> {
+  async splitsOf(row: RunRow): Promise<Splits> {
     if (this.splits) return this.splits;
     const { dataset } = row.config;
     let files: RunFiles;
@@ -178,7 +177,7 @@ export class RunHost {
     const { spec, optimizer, decay, seed } = row.config;
     const trainer = await this.deps.makeTrainer({ spec, optimizer, decay, seed });
     if (checkpoint) await trainer.setState(checkpoint.state);
-    const splits = await this.data(row);
+    const splits = await this.splitsOf(row);
     const data: LoopData = { train: await trainer.addDataset(splits.train) };
     if (splits.validation) data.validation = await trainer.addDataset(splits.validation);
     if (splits.test) data.test = await trainer.addDataset(splits.test);
@@ -214,7 +213,7 @@ export class RunHost {
         this.failBeforeCommit = false;
         throw new InjectedFailure();
       }
-      if (progress.status === 'diverged') this.commitProgressOnly(row, progress);
+      if (progress.status === 'diverged') this.commitProgressOnly(progress);
       else this.commit(row, await trainer.getState(), progress);
       return progress.status === 'paused' || progress.status === 'running';
     } catch (e) {
@@ -244,7 +243,7 @@ export class RunHost {
   }
 
   /** Divergence: the parameters in memory are not finite; the last good checkpoint stays as it is. */
-  private commitProgressOnly(_row: RunRow, progress: RunProgress): void {
+  private commitProgressOnly(progress: RunProgress): void {
     this.deps.sql.transaction(() => {
       if (!this.stillActive()) return;
       this.writeProgress(progress, 'diverged', `loss became NaN or infinite at step ${progress.divergedAtStep}; the weights are those of the last good checkpoint`);
@@ -276,13 +275,8 @@ export class RunHost {
     this.splits = null;
   }
 
-  async datasetOf(row: RunRow): Promise<Splits> {
-    return this.data(row);
-  }
-
   static isTerminal(status: ApiRunStatus): boolean {
     return TERMINAL.has(status);
   }
 }
 
-export type { RunRow, Dataset };

@@ -14,7 +14,7 @@ function withRunNormalisation(ds: Dataset, train: Dataset, field: string): Datas
 }
 
 export async function evaluateRun(host: RunHost, row: RunRow, request: EvaluateRequest): Promise<EvaluationView> {
-  const splits = await host.datasetOf(row);
+  const splits = await host.splitsOf(row);
   const classes = row.config.spec.classes;
   let ds: Dataset;
   let split: string;
@@ -44,7 +44,7 @@ export async function evaluateRun(host: RunHost, row: RunRow, request: EvaluateR
 }
 
 export async function predictRun(host: RunHost, row: RunRow, features: number[][]): Promise<PredictionView> {
-  const splits = await host.datasetOf(row);
+  const splits = await host.splitsOf(row);
   const { classes } = row.config.spec;
   const dim = features[0].length;
   const bad = features.findIndex((f) => f.length !== dim);

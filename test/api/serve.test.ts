@@ -94,7 +94,7 @@ describe('decaylab serve (Node)', () => {
     // A zero budget yields after every chunk of 4 steps: the restart lands mid-run.
     const first = await serve(db, 0);
     const run = await (await post(first, '/v1/runs', request)).json();
-    const mid = await waitFor(first, run.id, (r) => r.step >= 8);
+    const mid = await waitFor(first, run.id, (r) => r.step >= 4);
     expect(mid.status).toBe('running');
     await first.close();
 

@@ -39,6 +39,18 @@ describe('bad input', () => {
   it('oversize body → 413 (JSON over the configured 256 KiB)', async () => {
     const big = { ...smallRunRequest(), padding: 'x'.repeat(300 * 1024) };
     await expectProblem(await api('/v1/runs', { method: 'POST', json: big }), 413, '(body)');
+    // Dataset uploads have their own limit (512 KiB here), also when streamed without a Content-Length.
+    const upload = new Uint8Array(600 * 1024);
+    const put = await api('/v1/datasets/huge?split=train', { method: 'PUT', body: upload, headers: { 'content-type': 'application/octet-stream' } });
+    await expectProblem(put, 413, '(body)');
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 10; i++) controller.enqueue(new Uint8Array(64 * 1024));
+        controller.close();
+      },
+    });
+    const streamed = await api('/v1/datasets/huge?split=train', { method: 'PUT', body: stream, headers: { 'content-type': 'application/octet-stream' } });
+    await expectProblem(streamed, 413, '(body)');
   });
 
   it('limits on epochs, parameters and inline samples → 422', async () => {

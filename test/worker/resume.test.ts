@@ -30,8 +30,8 @@ async function waitForStep(id: string, atLeast: number): Promise<any> {
 }
 
 describe('resumption', () => {
-  // 5 epochs × 6 steps, 4 steps per alarm: about eight alarms, so there is a middle to interrupt.
-  const request = smallRunRequest({ epochs: 5, optimizer: { kind: 'adam', lr: 0.01 }, decay: { mode: 'decoupled', coefficient: 0.1 } });
+  // 8 epochs × 6 steps, 4 steps per alarm: twelve alarms, so there is a middle to interrupt even on a fast machine.
+  const request = smallRunRequest({ epochs: 8, optimizer: { kind: 'adam', lr: 0.01 }, decay: { mode: 'decoupled', coefficient: 0.1 } });
   // Both runs execute the same float32 operations in the same order and float32 checkpoints are lossless:
   // any difference at all means a step was lost or applied twice.
   const exact = { atol: 0, rtol: 0 };

@@ -8,8 +8,12 @@ export type SystemId = (typeof SYSTEM_IDS)[number];
 export interface BenchOptions {
   steps: number;
   json: boolean;
+  /** Also write the JSON document to this file (the tables still go to stdout). */
+  jsonOut?: string;
   systems: SystemId[];
   testCount: number;
+  /** Each system runs this many times, round-robin; its fastest run is reported (load on shared machines varies). */
+  rounds: number;
   kernels: boolean;
   /** Seconds each kernel measurement runs for at least. */
   kernelSeconds: number;
@@ -54,7 +58,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     .option('--steps <n>', 'training steps per system (fewer than an epoch keeps the 2-core machines free)', positiveInt('--steps'), 300)
     .option('--full-epoch', `train one whole epoch (${STEPS_PER_EPOCH} steps)`, false)
     .option('--json', 'print one JSON document instead of the tables', false)
+    .option('--json-out <path>', 'also write the JSON document to a file')
     .option('--systems <list>', `comma-separated subset of ${SYSTEM_IDS.join(',')}`, systemList, [...SYSTEM_IDS])
+    .option('--rounds <n>', 'run every system this many times, interleaved, and keep each one’s fastest run', positiveInt('--rounds'), 1)
     .option('--test-count <n>', 'MNIST test images evaluated after training', positiveInt('--test-count'), 10000)
     .option('--no-kernels', 'skip the kernel GFLOP/s measurements')
     .option('--kernel-seconds <s>', 'minimum seconds per kernel timing', (v: string) => {
@@ -71,13 +77,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   program.exitOverride();
   program.parse(argv, { from: 'user' });
   const o = program.opts<{
-    steps: number; fullEpoch: boolean; json: boolean; systems: SystemId[]; testCount: number; kernels: boolean;
+    steps: number; fullEpoch: boolean; json: boolean; jsonOut?: string; systems: SystemId[]; rounds: number; testCount: number; kernels: boolean;
     kernelSeconds: number; memoryEpochs: number; memorySteps: number; seed: number; timeout: number; python?: string; verbose: boolean;
   }>();
   const steps = o.fullEpoch ? STEPS_PER_EPOCH : o.steps;
-  if (o.testCount > 10000) throw new InvalidArgumentError(`--test-count is at most 10000 (the MNIST test set), got ${o.testCount}`);
+  if (o.testCount > 10000) throw new RangeError(`--test-count is at most 10000 (the MNIST test set), got ${o.testCount}`);
   return {
-    steps, json: o.json, systems: o.systems, testCount: o.testCount, kernels: o.kernels, kernelSeconds: o.kernelSeconds,
+    steps, json: o.json, jsonOut: o.jsonOut, systems: o.systems, rounds: o.rounds, testCount: o.testCount, kernels: o.kernels, kernelSeconds: o.kernelSeconds,
     memoryEpochs: o.memoryEpochs, memorySteps: o.memorySteps, seed: o.seed, timeoutSeconds: o.timeout, python: o.python, verbose: o.verbose,
   };
 }

@@ -57,11 +57,12 @@ function table(header: string[], body: string[][]): string {
   return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...body.map(line)].join('\n');
 }
 
-export function formatReport(r: BenchReport, steps: number): string {
+/** cpuMsPerStep[i] is the CPU time per step of rows[i] (all threads), shown because the machines are shared. */
+export function formatReport(r: BenchReport, steps: number, cpuMsPerStep: (number | null)[] = []): string {
   const rows = table(
-    ['system', 'ms/step', 'steps/s', 'epoch s', 'test acc', 'peak RSS MB', 'engine'],
-    r.rows.map((x) => [
-      x.system, fixed(x.msPerStep, 2), fixed(x.stepsPerSecond, 1), fixed(x.epochSeconds, 1),
+    ['system', 'ms/step', 'CPU ms/step', 'steps/s', 'epoch s', 'test acc', 'peak RSS MB', 'engine'],
+    r.rows.map((x, i) => [
+      x.system, fixed(x.msPerStep, 2), fixed(cpuMsPerStep[i] ?? null, 2), fixed(x.stepsPerSecond, 1), fixed(x.epochSeconds, 1),
       fixed(x.testAccuracy, 4), fixed(x.peakRssMb, 0), x.engine,
     ]),
   );

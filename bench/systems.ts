@@ -44,13 +44,23 @@ function rowFromFailure(system: string, o: ChildOutcome<ChildResult>): BenchRow 
   return row;
 }
 
-export async function runSystem(id: SystemId, w: Workload, opts: BenchOptions): Promise<BenchRow> {
+/** A report row, plus the CPU time per step that the text table shows beside it (not part of the JSON schema). */
+export interface SystemOutcome {
+  row: BenchRow;
+  cpuMsPerStep: number | null;
+  /** Why the child gave no result (crash, timeout, error); absent when it finished. */
+  failure?: string;
+}
+
+export async function runSystem(id: SystemId, w: Workload, opts: BenchOptions): Promise<SystemOutcome> {
   const system = NAMES[id];
   const spawnOpts = { timeoutSeconds: opts.timeoutSeconds, verbose: opts.verbose };
   let outcome: ChildOutcome<ChildResult>;
   if (id === 'pytorch') {
     const python = findTorchPython(opts.python);
-    if (!python) return emptyRow(system, 'skipped: no python3 that imports torch and numpy (Debian: apt-get install python3-torch)');
+    if (!python) {
+      return { row: emptyRow(system, 'skipped: no python3 that imports torch and numpy (Debian: apt-get install python3-torch)'), cpuMsPerStep: null };
+    }
     const env = { ...process.env };
     // OpenBLAS for this child only: the system's BLAS choice stays as it is.
     if (existsSync(OPENBLAS_DIR)) env.LD_LIBRARY_PATH = [OPENBLAS_DIR, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
@@ -60,5 +70,7 @@ export async function runSystem(id: SystemId, w: Workload, opts: BenchOptions): 
     const [child, arg] = id.startsWith('tfjs-') ? (['tfjs_peer', id.slice(5)] as const) : (['decaylab_peer', id.slice(9)] as const);
     outcome = await runChildProcess<ChildResult>(process.execPath, [childPath(child), JSON.stringify(w), arg], spawnOpts);
   }
-  return outcome.result ? rowFromResult(outcome.result) : rowFromFailure(system, outcome);
+  return outcome.result
+    ? { row: rowFromResult(outcome.result), cpuMsPerStep: outcome.result.cpuMsPerStep }
+    : { row: rowFromFailure(system, outcome), cpuMsPerStep: null, failure: outcome.failure };
 }

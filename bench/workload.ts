@@ -26,6 +26,8 @@ export interface ChildResult {
   system: string;
   engine: string;
   msPerStep: number;
+  /** CPU time (user + system, all threads) per timed step: steadier than wall time on a shared machine. */
+  cpuMsPerStep: number;
   timedSteps: number;
   finalLoss: number;
   testAccuracy: number;

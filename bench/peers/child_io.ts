@@ -15,6 +15,11 @@ export function peakRssMb(): number {
   return (Number(m[1]) * 1024) / 1e6;
 }
 
+/** Milliseconds of a process.cpuUsage() reading (user + system, every thread of the process). */
+export function cpuMs(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1000;
+}
+
 /** Lines in /proc/self/maps: the number of memory mappings (a leak of bind groups shows up here). */
 export function mapCount(): number {
   return readFileSync('/proc/self/maps', 'utf8').split('\n').filter((l) => l.length > 0).length;

@@ -2,7 +2,7 @@
 // Usage: node decaylab_peer.mjs <workload JSON> <engine>
 import { makeDataset } from '../../src/core/dataset';
 import { readMnist } from '../mnist_idx';
-import { peakRssMb, printProgress, printResult, readOrder, runChild, readWorkload } from './child_io';
+import { cpuMs, peakRssMb, printProgress, printResult, readOrder, runChild, readWorkload } from './child_io';
 import { createBenchTrainer, isEngine } from './decaylab_engines';
 
 async function main(): Promise<void> {
@@ -26,15 +26,17 @@ async function main(): Promise<void> {
     let finalLoss = NaN;
     if (w.warmupSteps > 0) finalLoss = await runChunk(0, w.warmupSteps);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let s = w.warmupSteps; s < w.steps; s += w.logEvery) {
       const end = Math.min(s + w.logEvery, w.steps);
       finalLoss = await runChunk(s, end);
       printProgress({ step: end, msPerStep: (performance.now() - t0) / (end - w.warmupSteps) });
     }
     const msPerStep = (performance.now() - t0) / (w.steps - w.warmupSteps);
+    const cpuMsPerStep = cpuMs(process.cpuUsage(cpu0)) / (w.steps - w.warmupSteps);
     const evaluation = await trainer.evaluate(testHandle, { indices: Uint32Array.from({ length: w.testCount }, (_, i) => i) });
     printResult({
-      system: `decaylab ${engineArg.toUpperCase()}`, engine: description, msPerStep, timedSteps: w.steps - w.warmupSteps,
+      system: `decaylab ${engineArg.toUpperCase()}`, engine: description, msPerStep, cpuMsPerStep, timedSteps: w.steps - w.warmupSteps,
       finalLoss, testAccuracy: evaluation.accuracy, peakRssMb: peakRssMb(),
     });
   } finally {

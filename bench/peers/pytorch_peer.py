@@ -58,6 +58,7 @@ def main():
     for s in range(steps):
         if s == w["warmupSteps"]:
             t0 = time.perf_counter()
+            cpu0 = time.process_time()
         idx = order[s * B:(s + 1) * B]
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(x_train[idx]), y_train[idx])
@@ -66,13 +67,14 @@ def main():
         if (s + 1) % w["logEvery"] == 0 or s + 1 == steps:
             final_loss = loss.item()
     ms_per_step = (time.perf_counter() - t0) * 1000 / (steps - w["warmupSteps"])
+    cpu_ms_per_step = (time.process_time() - cpu0) * 1000 / (steps - w["warmupSteps"])
     with torch.no_grad():
         n = w["testCount"]
         accuracy = (model(x_test[:n]).argmax(1) == y_test[:n]).float().mean().item()
     result = {
         "system": "PyTorch CPU",
         "engine": f"torch {torch.__version__}, {blas_name()}, {torch.get_num_threads()} threads",
-        "msPerStep": ms_per_step, "timedSteps": steps - w["warmupSteps"], "finalLoss": final_loss,
+        "msPerStep": ms_per_step, "cpuMsPerStep": cpu_ms_per_step, "timedSteps": steps - w["warmupSteps"], "finalLoss": final_loss,
         "testAccuracy": accuracy, "peakRssMb": peak_rss_mb(),
     }
     print(MARKER + json.dumps(result), flush=True)

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { create, globals } from 'webgpu';
 import { gatherNormalised, readMnist } from '../mnist_idx';
-import { peakRssMb, printProgress, printResult, readOrder, runChild, readWorkload } from './child_io';
+import { cpuMs, peakRssMb, printProgress, printResult, readOrder, runChild, readWorkload } from './child_io';
 
 type Backend = 'cpu' | 'wasm' | 'webgpu';
 
@@ -70,9 +70,11 @@ async function main(): Promise<void> {
 
   let finalLoss = NaN;
   let t0 = 0;
+  let cpu0 = process.cpuUsage();
   for (let s = 0; s < w.steps; s++) {
     if (s === w.warmupSteps) {
       t0 = performance.now();
+      cpu0 = process.cpuUsage();
     }
     const loss = step(s);
     // Log points (and the warm-up boundary) read the loss back, which also drains the device queue.
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     loss.dispose();
   }
   const msPerStep = (performance.now() - t0) / (w.steps - w.warmupSteps);
+  const cpuMsPerStep = cpuMs(process.cpuUsage(cpu0)) / (w.steps - w.warmupSteps);
 
   let correct = 0;
   const evalBatch = 500;
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < n; i++) if (p[i] === ys[i]) correct++;
   }
   printResult({
-    system: `TF.js ${backend}`, engine, msPerStep, timedSteps: w.steps - w.warmupSteps, finalLoss,
+    system: `TF.js ${backend}`, engine, msPerStep, cpuMsPerStep, timedSteps: w.steps - w.warmupSteps, finalLoss,
     testAccuracy: correct / w.testCount, peakRssMb: peakRssMb(),
   });
   tf.disposeVariables();

@@ -19,7 +19,8 @@ function curves(f: ResultsFile, measure: 'loss' | 'accuracy', title: string): Sp
     width: 300,
     height: 220,
     data: { values: curveRows(f) },
-    mark: { type: 'line', point: true },
+    // Plain lines: with point overlays the split legend loses its dash symbols.
+    mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
       y: { field: measure, type: 'quantitative', scale: { zero: false } },

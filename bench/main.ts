@@ -10,7 +10,7 @@ import { writeOrderFile } from './order';
 import { formatMemory, runMemoryCheck } from './memory_check';
 import { computeRatios, formatReport, type BenchReport, type BenchRow } from './report';
 import { runChildProcess } from './spawn_child';
-import { runSystem, type SystemOutcome } from './systems';
+import { fasterOf, runSystem, type SystemOutcome } from './systems';
 import { paperWorkload } from './workload';
 
 function machineDescription(): string {
@@ -24,20 +24,6 @@ async function measureKernels(opts: BenchOptions): Promise<{ adapter: string; ke
     { timeoutSeconds: opts.timeoutSeconds, verbose: opts.verbose },
   );
   return o.result ?? { adapter: `unavailable: ${o.failure}`, kernels: [] };
-}
-
-/**
- * The better of two runs of one system: a finished run beats a failed one, then the lower ms/step wins; the peak RSS
- * is the higher of both, and a failure in any round stays visible in the engine column.
- */
-function fasterOf(a: SystemOutcome | undefined, b: SystemOutcome): SystemOutcome {
-  if (!a) return b;
-  const speed = (o: SystemOutcome): number => (o.failure ? 1e12 : 0) + (o.row.msPerStep ?? 1e11);
-  const winner = speed(b) < speed(a) ? b : a;
-  const loser = winner === a ? b : a;
-  const peaks = [a.row.peakRssMb, b.row.peakRssMb].filter((v): v is number => v !== null);
-  const engine = loser.failure && !winner.failure ? `${winner.row.engine}; another round ${loser.failure}` : winner.row.engine;
-  return { ...winner, row: { ...winner.row, engine, peakRssMb: peaks.length ? Math.max(...peaks) : null } };
 }
 
 export async function runBench(opts: BenchOptions, log: (line: string) => void): Promise<{ report: BenchReport; cpuMsPerStep: (number | null)[] }> {

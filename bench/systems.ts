@@ -74,3 +74,17 @@ export async function runSystem(id: SystemId, w: Workload, opts: BenchOptions): 
     ? { row: rowFromResult(outcome.result), cpuMsPerStep: outcome.result.cpuMsPerStep }
     : { row: rowFromFailure(system, outcome), cpuMsPerStep: null, failure: outcome.failure };
 }
+
+/**
+ * The better of two runs of one system: a finished run beats a failed one, then the lower ms/step wins; the peak RSS
+ * is the higher of both, and a failure in any round stays visible in the engine column.
+ */
+export function fasterOf(a: SystemOutcome | undefined, b: SystemOutcome): SystemOutcome {
+  if (!a) return b;
+  const speed = (o: SystemOutcome): number => (o.failure ? 1e12 : 0) + (o.row.msPerStep ?? 1e11);
+  const winner = speed(b) < speed(a) ? b : a;
+  const loser = winner === a ? b : a;
+  const peaks = [a.row.peakRssMb, b.row.peakRssMb].filter((v): v is number => v !== null);
+  const engine = loser.failure && !winner.failure ? `${winner.row.engine}; another round ${loser.failure}` : winner.row.engine;
+  return { ...winner, row: { ...winner.row, engine, peakRssMb: peaks.length ? Math.max(...peaks) : null } };
+}

@@ -9,6 +9,7 @@ import { handleError, handleNotFound } from './error_handler';
 import { DEFAULT_LIMITS, type ApiLimits } from './limits';
 import { datasetRoutes } from './routes/datasets';
 import { healthRoutes } from './routes/health';
+import { labResultsRoutes } from './routes/lab_results';
 import { runRoutes } from './routes/runs';
 import { sweepRoutes } from './routes/sweeps';
 import { validationHook } from './validation_hook';
@@ -43,6 +44,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   runRoutes(app);
   sweepRoutes(app);
   datasetRoutes(app);
+  labResultsRoutes(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   return app;
 }

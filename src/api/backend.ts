@@ -43,4 +43,13 @@ export interface Backend {
   getSweep(owner: string, id: string, baseUrl: string): Promise<SweepView | null>;
   putDataset(owner: string, upload: DatasetUpload): Promise<DatasetInfo>;
   listDatasets(owner: string): Promise<DatasetInfo[]>;
+  /**
+   * One stored split in its stored form (src/api/datasets/dataset_blob.ts), the owner's or else the shared one,
+   * cut to its first `take` samples when given; null when there is none.
+   */
+  getDataset(owner: string, name: string, split: 'train' | 'test', take?: number): Promise<Uint8Array | null>;
+  /** Stores validated lab results (JSON text) under a new id the route chose. */
+  saveLabResults(owner: string, id: string, json: string): Promise<void>;
+  /** The JSON text stored by saveLabResults; null for an unknown id or another owner's. */
+  getLabResults(owner: string, id: string): Promise<string | null>;
 }

@@ -1,4 +1,4 @@
-// Body-size limits (413): dataset uploads may be large, everything else is small JSON.
+// Body-size limits (413): dataset uploads may be large, saved lab results medium, everything else is small JSON.
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from './app_env';
@@ -11,7 +11,9 @@ import { ApiError } from './problem';
 export function bodyLimits(): MiddlewareHandler<AppEnv> {
   return async function bodyLimitsHandler(c, next) {
     const isDatasetPut = c.req.method === 'PUT' && c.req.path.startsWith('/v1/datasets/');
-    const maxSize = isDatasetPut ? c.var.limits.maxDatasetBytes : c.var.limits.maxJsonBytes;
+    const isLabResults = c.req.method === 'POST' && c.req.path === '/v1/lab-results';
+    const { limits } = c.var;
+    const maxSize = isDatasetPut ? limits.maxDatasetBytes : isLabResults ? limits.maxLabResultsBytes : limits.maxJsonBytes;
     const limit = bodyLimit({
       maxSize,
       onError: () => {

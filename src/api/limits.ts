@@ -3,6 +3,8 @@
 export interface ApiLimits {
   /** Bytes of a JSON request body. */
   maxJsonBytes: number;
+  /** Bytes of saved lab results (POST /v1/lab-results): step losses of 8 long runs outgrow the JSON limit. */
+  maxLabResultsBytes: number;
   /** Bytes of a dataset upload (IDX or CSV). */
   maxDatasetBytes: number;
   maxEpochs: number;
@@ -18,6 +20,7 @@ export interface ApiLimits {
 
 export const DEFAULT_LIMITS: ApiLimits = {
   maxJsonBytes: 1 << 20,
+  maxLabResultsBytes: 4 << 20,
   maxDatasetBytes: 96 << 20,
   maxEpochs: 1000,
   maxParameters: 1_000_000,

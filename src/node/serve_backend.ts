@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError } from '../api/problem';
 import { PUBLIC_OWNER } from '../api/auth';
 import type { Backend, DatasetInfo } from '../api/backend';
-import { decodeDatasetBlob, encodeDatasetBlob } from '../api/datasets/dataset_blob';
+import { decodeDatasetBlob, encodeDatasetBlob, sliceDatasetBlob } from '../api/datasets/dataset_blob';
 import { parseUpload } from '../api/datasets/parse_upload';
 import type { ApiLimits } from '../api/limits';
 import { RunHost, type RunHostDeps } from '../api/run/run_host';
@@ -37,13 +37,18 @@ export function createServeBackend(o: ServeBackendOptions): ServeBackend {
   ensureRunSchema(sql);
   sql.exec('CREATE TABLE IF NOT EXISTS dataset (owner TEXT NOT NULL, name TEXT NOT NULL, split TEXT NOT NULL, info TEXT NOT NULL, PRIMARY KEY (owner, name, split))');
   sql.exec('CREATE TABLE IF NOT EXISTS sweep (id TEXT PRIMARY KEY, owner TEXT NOT NULL, record TEXT NOT NULL)');
+  sql.exec('CREATE TABLE IF NOT EXISTS lab_result (id TEXT PRIMARY KEY, owner TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL)');
 
-  const loadStored = async (owner: string, name: string, split: 'train' | 'test'): Promise<Dataset | null> => {
+  const storedBlob = (owner: string, name: string, split: 'train' | 'test'): Uint8Array | null => {
     for (const who of owner === PUBLIC_OWNER ? [owner] : [owner, PUBLIC_OWNER]) {
       const bytes = readBlob(sql, datasetKey(who, name, split), 'data');
-      if (bytes) return decodeDatasetBlob(bytes);
+      if (bytes) return bytes;
     }
     return null;
+  };
+  const loadStored = async (owner: string, name: string, split: 'train' | 'test'): Promise<Dataset | null> => {
+    const bytes = storedBlob(owner, name, split);
+    return bytes ? decodeDatasetBlob(bytes) : null;
   };
   const deps: RunHostDeps = { sql, loadStored, makeTrainer: (c) => o.engine.createTrainer(c), limits: o.limits, budgetMs: o.budgetMs, stepsPerChunk: o.stepsPerChunk };
   const hosts = new Map<string, RunHost>();
@@ -154,6 +159,17 @@ export function createServeBackend(o: ServeBackendOptions): ServeBackend {
     async listDatasets(owner) {
       const owners = owner === PUBLIC_OWNER ? [owner] : [owner, PUBLIC_OWNER];
       return owners.flatMap((who) => sql.exec('SELECT info FROM dataset WHERE owner = ? ORDER BY name, split', who).map((r) => ({ ...(JSON.parse(r.info as string) as DatasetInfo), shared: who === PUBLIC_OWNER })));
+    },
+    async getDataset(owner, name, split, take) {
+      const bytes = storedBlob(owner, name, split);
+      return bytes ? sliceDatasetBlob(bytes, take) : null;
+    },
+    async saveLabResults(owner, id, json) {
+      sql.exec('INSERT INTO lab_result (id, owner, body, created_at) VALUES (?, ?, ?, ?)', id, owner, json, new Date().toISOString());
+    },
+    async getLabResults(owner, id) {
+      const rows = sql.exec('SELECT body FROM lab_result WHERE id = ? AND owner = ?', id, owner);
+      return rows.length ? (rows[0].body as string) : null;
     },
     async idle() {
       while (running) await running;

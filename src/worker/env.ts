@@ -6,6 +6,10 @@ export interface Env {
   RUNS: DurableObjectNamespace<RunObject>;
   SWEEPS: DurableObjectNamespace<SweepObject>;
   DATASETS: R2Bucket;
+  /** Saved lab results, one JSON object each (src/worker/r2_lab_results.ts). */
+  LAB_RESULTS: R2Bucket;
+  /** The built lab page (wrangler.toml [assets], dist/web); served before the script for every non-API path. */
+  ASSETS: Fetcher;
   /** Secret: one bearer token, or several separated by commas. Unset = open API. */
   API_TOKEN?: string;
   API_TOKENS?: string;

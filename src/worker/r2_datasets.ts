@@ -1,7 +1,9 @@
 // Datasets in R2, one compact object per split: datasets/<owner>/<name>/<split>.dlds. The `public` owner's are shared.
 import { PUBLIC_OWNER } from '../api/auth';
 import type { DatasetInfo } from '../api/backend';
-import { decodeDatasetBlob, encodeDatasetBlob, readDatasetBlobHeader } from '../api/datasets/dataset_blob';
+import {
+  DATASET_BLOB_HEADER_PROBE, assembleDatasetBlob, datasetBlobLayout, decodeDatasetBlob, encodeDatasetBlob, firstSamplesRanges, readDatasetBlobHeader,
+} from '../api/datasets/dataset_blob';
 import type { Dataset } from '../core/dataset';
 
 const key = (owner: string, name: string, split: string): string => `datasets/${owner}/${name}/${split}.dlds`;
@@ -21,6 +23,33 @@ export async function loadDatasetR2(bucket: R2Bucket, owner: string, name: strin
     if (object) return decodeDatasetBlob(new Uint8Array(await object.arrayBuffer()));
   }
   return null;
+}
+
+/**
+ * The stored blob of a split, cut to its first `take` samples. A cut is read with range reads (header, features,
+ * labels) so that a few thousand MNIST images never bring the whole 47 MB object into the isolate.
+ */
+export async function getDatasetBlobR2(bucket: R2Bucket, owner: string, name: string, split: 'train' | 'test', take?: number): Promise<Uint8Array | null> {
+  for (const o of owner === PUBLIC_OWNER ? [owner] : [owner, PUBLIC_OWNER]) {
+    const k = key(o, name, split);
+    const head = await bucket.head(k);
+    if (!head) continue;
+    const prefix = await readRange(bucket, k, 0, Math.min(DATASET_BLOB_HEADER_PROBE, head.size));
+    const layout = datasetBlobLayout(prefix);
+    if (take === undefined || take >= layout.header.count) return readRange(bucket, k, 0, head.size);
+    const r = firstSamplesRanges(layout, take);
+    const [features, labels] = await Promise.all([readRange(bucket, k, r.features.offset, r.features.length), readRange(bucket, k, r.labels.offset, r.labels.length)]);
+    return assembleDatasetBlob(layout.header, features, labels);
+  }
+  return null;
+}
+
+async function readRange(bucket: R2Bucket, k: string, offset: number, length: number): Promise<Uint8Array> {
+  const object = await bucket.get(k, { range: { offset, length } });
+  if (!object) throw new RangeError(`stored dataset ${k} vanished while it was read`);
+  const bytes = new Uint8Array(await object.arrayBuffer());
+  if (bytes.length !== length) throw new RangeError(`stored dataset ${k} is corrupt: read ${bytes.length} bytes at ${offset}, expected ${length}`);
+  return bytes;
 }
 
 export async function listDatasetsR2(bucket: R2Bucket, owner: string): Promise<DatasetInfo[]> {

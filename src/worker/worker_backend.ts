@@ -5,7 +5,8 @@ import { parseUpload } from '../api/datasets/parse_upload';
 import type { RunRequest, SweepRequest } from '../api/schemas';
 import { sweepView, type SweepRecord } from '../api/sweep_table';
 import type { Env } from './env';
-import { listDatasetsR2, putDatasetR2 } from './r2_datasets';
+import { getLabResultsR2, putLabResultsR2 } from './r2_lab_results';
+import { getDatasetBlobR2, listDatasetsR2, putDatasetR2 } from './r2_datasets';
 import { unwrap } from './rpc_result';
 
 /** The object's name includes the owner: another token's request reaches a different, empty object (→ 404). */
@@ -74,6 +75,15 @@ export function workerBackend(env: Env): Backend {
     },
     async listDatasets(owner) {
       return listDatasetsR2(env.DATASETS, owner);
+    },
+    async getDataset(owner, name, split, take) {
+      return getDatasetBlobR2(env.DATASETS, owner, name, split, take);
+    },
+    async saveLabResults(owner, id, json) {
+      await putLabResultsR2(env.LAB_RESULTS, owner, id, json);
+    },
+    async getLabResults(owner, id) {
+      return getLabResultsR2(env.LAB_RESULTS, owner, id);
     },
   };
   return backend;

@@ -10,7 +10,7 @@ export default defineConfig({
   plugins: [wgslText(), cloudflareTest({
       wrangler: { configPath: wranglerToml },
       // One small chunk per alarm: every test run goes through many checkpoints and resumes.
-      miniflare: { bindings: { CHUNK_BUDGET_MS: '0', STEPS_PER_CHUNK: '4', API_TOKENS: 'token-alpha,token-bravo', LIMITS: JSON.stringify({ maxJsonBytes: 256 * 1024, maxDatasetBytes: 512 * 1024, maxEpochs: 50 }) } },
+      miniflare: { bindings: { CHUNK_BUDGET_MS: '0', STEPS_PER_CHUNK: '4', API_TOKENS: 'token-alpha,token-bravo', LIMITS: JSON.stringify({ maxJsonBytes: 256 * 1024, maxLabResultsBytes: 512 * 1024, maxDatasetBytes: 512 * 1024, maxEpochs: 50 }) } },
     })],
   test: {
     name: 'worker',

@@ -1,9 +1,10 @@
-// /v1/datasets: upload a split as IDX (images file immediately followed by labels file) or CSV; list what the token can use.
+// /v1/datasets: upload a split as IDX (images file immediately followed by labels file) or CSV; list what the token can use;
+// download a split (its first N samples) in the stored form, which the lab page decodes.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app_env';
 import type { DatasetFormat } from '../backend';
-import { ApiError } from '../problem';
-import { DatasetInfoSchema, DatasetNameParams, DatasetPutQuery } from '../schemas';
+import { ApiError, notFound } from '../problem';
+import { DatasetGetQuery, DatasetInfoSchema, DatasetNameParams, DatasetPutQuery } from '../schemas';
 import { problem, problemResponses } from './problem_responses';
 
 const putDataset = createRoute({
@@ -35,6 +36,21 @@ const listDatasets = createRoute({
   responses: { 200: { description: 'datasets', content: { 'application/json': { schema: z.object({ datasets: z.array(DatasetInfoSchema) }) } } }, ...problemResponses },
 });
 
+const getDataset = createRoute({
+  method: 'get',
+  path: '/v1/datasets/{name}',
+  summary: "One split (the token's, else the shared one), optionally its first `take` samples, in the stored form",
+  description:
+    'Body: the stored form of src/api/datasets/dataset_blob.ts — "DLDS", u32 LE version 1, u32 LE header length H, H bytes of JSON ' +
+    '{count, dim, classes, dtype}, zero padding to a multiple of 4, features (count·dim, uint8 or float32 LE), labels (count, uint8). ' +
+    '`classes` is the whole split\'s, also when `take` cuts it. Cacheable: the lab keeps it in the browser\'s Cache API.',
+  request: { params: DatasetNameParams, query: DatasetGetQuery },
+  responses: { 200: { description: 'the split', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } }, ...problemResponses },
+});
+
+/** Private: a dataset is the token's (or shared); an hour, since a PUT may replace it under the same name. */
+const DATASET_CACHE_CONTROL = 'private, max-age=3600';
+
 function formatOf(contentType: string | undefined): DatasetFormat {
   const type = (contentType ?? 'application/octet-stream').split(';')[0].trim().toLowerCase();
   if (type === 'text/csv') return 'csv';
@@ -53,6 +69,18 @@ export function datasetRoutes(app: OpenAPIHono<AppEnv>): void {
     if (body.length === 0) throw new ApiError(422, 'validation', 'the dataset body is empty', [{ field: '(body)', message: 'empty' }]);
     const info = await c.var.backend.putDataset(c.var.owner, { name, split: query.split, format, body, labelColumn: query.labelColumn, classes: query.classes });
     return c.json(info, 201);
+  });
+
+  app.openapi(getDataset, async (c) => {
+    const { name } = c.req.valid('param');
+    const { split, take } = c.req.valid('query');
+    const bytes = await c.var.backend.getDataset(c.var.owner, name, split, take);
+    if (!bytes) throw notFound(`dataset ${name} (split ${split})`);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(bytes.length),
+      'cache-control': DATASET_CACHE_CONTROL,
+    });
   });
 
   app.openapi(listDatasets, async (c) => c.json({ datasets: await c.var.backend.listDatasets(c.var.owner) }, 200));

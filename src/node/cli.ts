@@ -1,10 +1,11 @@
-// The decaylab command line: train, sweep, evaluate (commander). `main` returns what each command produced, for tests.
+// The decaylab command line: train, sweep, evaluate, serve (commander). `main` returns what each command produced, for tests.
 import { Command, Option } from 'commander';
 import type { ResultsFile } from '../train/results';
 import { addRunFlags, parseCoefficients, type RunFlags } from './run_options';
 import { runMany } from './commands/run_many';
 import { evaluateCommand, type EvaluateFlags } from './commands/evaluate';
 import { processIo, type CliIo } from './cli_io';
+import { addServeCommand } from './serve';
 
 const nonNegativeNumber = (raw: string): number => parseCoefficients(raw)[0];
 
@@ -39,6 +40,9 @@ export function buildProgram(io: CliIo, done: (r: ResultsFile) => void): Command
     .action(async (f: EvaluateFlags) => {
       done(await evaluateCommand(f, io));
     });
+
+  // The edge API and the lab page on this machine; runs until SIGINT/SIGTERM.
+  addServeCommand(program, (line) => io.err(line));
   return program;
 }
 

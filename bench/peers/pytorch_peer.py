@@ -1,6 +1,7 @@
 """Child process: PyTorch CPU trains the paper's example on the bench's batches.
 
-Usage: python3 pytorch_peer.py '<workload JSON>'. Prints one line '@@bench-result {json}'.
+Usage: python3 pytorch_peer.py '<workload JSON>' [threads]. Prints one line '@@bench-result {json}'.
+threads defaults to the number of cores.
 The parent sets LD_LIBRARY_PATH to OpenBLAS's pthread build when it exists; torch.__config__ says what it got.
 """
 import json
@@ -43,7 +44,8 @@ def blas_name():
 def main():
     w = json.loads(sys.argv[1])
     torch.manual_seed(w["seed"])
-    torch.set_num_threads(os.cpu_count() or 1)
+    threads = int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 1)
+    torch.set_num_threads(threads)
     x_train, y_train = read_mnist(w["mnistDir"], "train")
     x_test, y_test = read_mnist(w["mnistDir"], "test")
     order = torch.from_numpy(np.fromfile(w["orderFile"], dtype="<u4").astype(np.int64))
@@ -73,7 +75,7 @@ def main():
         accuracy = (model(x_test[:n]).argmax(1) == y_test[:n]).float().mean().item()
     result = {
         "system": "PyTorch CPU",
-        "engine": f"torch {torch.__version__}, {blas_name()}, {torch.get_num_threads()} threads",
+        "engine": f"torch {torch.__version__}, {blas_name()}, {threads} thread{'s' if threads > 1 else ''}",
         "msPerStep": ms_per_step, "cpuMsPerStep": cpu_ms_per_step, "timedSteps": steps - w["warmupSteps"], "finalLoss": final_loss,
         "testAccuracy": accuracy, "peakRssMb": peak_rss_mb(),
     }

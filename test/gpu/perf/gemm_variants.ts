@@ -1,0 +1,93 @@
+// One-off measurement (not a test): GFLOP/s of each GEMM kernel on the issue's shapes, interleaved rounds, best kept
+// (the machine is shared and noisy). Each kernel's output is checked against the CPU twin first.
+// Run: ./node_modules/.bin/esbuild test/gpu/perf/gemm_variants.ts --bundle --platform=node --format=esm \
+//        --loader:.wgsl=text --external:webgpu --outfile=out/gemm_variants.mjs && ./node_modules/.bin/node out/gemm_variants.mjs [kernel…]
+import { Prng } from '../../../src/core/prng';
+import { denseBackwardInput, denseBackwardWeight, denseForward } from '../../../src/cpu/dense';
+import { createStorageBuffer, readFloat32, uploadBuffer } from '../../../src/gpu/buffers';
+import { bindGroup, encodeDispatch, gemmGroups, makeDispatch, UniformArena, type Dispatch } from '../../../src/gpu/dispatch';
+import { KERNELS, type KernelName } from '../../../src/gpu/kernels';
+import { selectVariant } from '../../../src/gpu/kernel_variants';
+import { PipelineCache } from '../../../src/gpu/pipeline_cache';
+import { createNodeGpu } from '../../../src/node/webgpu_node';
+
+const gpu = await createNodeGpu();
+const device = gpu.device;
+const variant = { ...selectVariant(gpu.info), ...JSON.parse(process.env.VARIANT ?? '{}') };
+const cache = new PipelineCache(device, variant);
+console.log(`adapter ${gpu.info.vendor}/${gpu.info.architecture} ${gpu.info.description}, variant ${JSON.stringify(variant)}`);
+
+const rng = new Prng(5);
+const seeded = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+const role = (name: KernelName) => (name.startsWith('denseForward') ? 'forward' : name.startsWith('denseBackwardInput') ? 'dx' : 'dw');
+
+interface Case { name: KernelName; shape: [number, number, number]; dispatch: Dispatch; flops: number }
+
+async function prepare(name: KernelName, [B, I, O]: [number, number, number]): Promise<Case> {
+  const k = cache.get(name);
+  const arena = new UniformArena(device, name);
+  let res: GPUBuffer[]; let out: GPUBuffer; let ref: Float64Array; let dims; let counts: [number, number];
+  const r = role(name);
+  if (r === 'forward') {
+    const x = seeded(B * I); const p = seeded(O * I + O);
+    res = [uploadBuffer(device, x, 'x'), uploadBuffer(device, p, 'p')]; out = createStorageBuffer(device, B * O * 4, 'y');
+    dims = arena.add(k, { batch: B, inFeatures: I, outFeatures: O, relu: 0, wOffset: 0, bOffset: O * I });
+    counts = gemmGroups(k, B, O);
+    ref = new Float64Array(B * O);
+    denseForward(Float64Array.from(x), Float64Array.from(p.subarray(0, O * I)), Float64Array.from(p.subarray(O * I)), ref, B, I, O, false);
+  } else if (r === 'dx') {
+    const dy = seeded(B * O); const w = seeded(O * I); const act = Float32Array.from({ length: B * I }, () => 1);
+    res = [uploadBuffer(device, dy, 'dy'), uploadBuffer(device, w, 'w'), uploadBuffer(device, act, 'act')];
+    out = createStorageBuffer(device, B * I * 4, 'dx');
+    dims = arena.add(k, { batch: B, inFeatures: I, outFeatures: O, maskRelu: 0, wOffset: 0 });
+    counts = gemmGroups(k, B, I);
+    ref = new Float64Array(B * I);
+    denseBackwardInput(Float64Array.from(dy), Float64Array.from(w), ref, B, I, O);
+  } else {
+    const dy = seeded(B * O); const x = seeded(B * I);
+    res = [uploadBuffer(device, dy, 'dy'), uploadBuffer(device, x, 'x')]; out = createStorageBuffer(device, O * I * 4, 'dw');
+    dims = arena.add(k, { batch: B, inFeatures: I, outFeatures: O, dwOffset: 0 });
+    counts = gemmGroups(k, O, I);
+    ref = new Float64Array(O * I);
+    denseBackwardWeight(Float64Array.from(dy), Float64Array.from(x), ref, B, I, O);
+  }
+  arena.finish();
+  const dispatch = makeDispatch(k, bindGroup(device, k, [dims(), ...res, out]), counts);
+  await run(dispatch, 1);
+  const got = await readFloat32(device, out, ref.length);
+  const K = r === 'forward' ? I : r === 'dx' ? O : B;
+  for (let i = 0; i < ref.length; i++) {
+    if (!(Math.abs(got[i] - ref[i]) <= 4 * K * 2 ** -24 * Math.sqrt(K) + 1e-6)) throw new Error(`${name} ${B}×${I}×${O}: [${i}] ${got[i]} vs ${ref[i]}`);
+  }
+  return { name, shape: [B, I, O], dispatch, flops: 2 * B * I * O };
+}
+
+async function run(d: Dispatch, n: number): Promise<void> {
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  for (let i = 0; i < n; i++) encodeDispatch(pass, d);
+  pass.end();
+  device.queue.submit([enc.finish()]);
+  await device.queue.onSubmittedWorkDone();
+}
+
+const names = (process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(KERNELS).filter((n) => n.startsWith('dense'))) as KernelName[];
+const big: [number, number, number][] = process.env.SMALL ? [] : [[1024, 1024, 1024]];
+const shapes: Record<string, [number, number, number][]> = {
+  forward: [...big, [64, 784, 128]], dx: [...big, [64, 128, 10]], dw: [...big, [64, 784, 128]],
+};
+const cases: Case[] = [];
+for (const n of names) for (const s of shapes[role(n)]) if (!/Vec4|Block/.test(n) || s[1] % 4 === 0) cases.push(await prepare(n, s));
+const best = cases.map(() => Infinity);
+for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
+  for (const [i, c] of cases.entries()) {
+    const repeats = Math.max(2, Math.min(200, Math.round(2e8 / c.flops)));
+    const t0 = performance.now();
+    await run(c.dispatch, repeats);
+    best[i] = Math.min(best[i], (performance.now() - t0) / 1000 / repeats);
+  }
+}
+for (const [i, c] of cases.entries()) {
+  console.log(`${c.name.padEnd(26)} ${c.shape.join('×').padEnd(14)} ${(c.flops / best[i] / 1e9).toFixed(2).padStart(7)} GFLOP/s  ${(best[i] * 1e3).toFixed(3)} ms`);
+}
+gpu.destroy();

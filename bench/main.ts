@@ -72,6 +72,8 @@ main().catch((e: unknown) => {
   const err = e as { code?: string; message?: string };
   // commander's own messages (bad option values, --help) are already printed.
   if (typeof err.code === 'string' && err.code.startsWith('commander.')) process.exit(err.code === 'commander.helpDisplayed' ? 0 : 2);
-  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  // A bad option value is the user's to fix: its message says what; anything else is a bug and keeps its stack.
+  const detail = e instanceof RangeError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`bench failed: ${detail}\n`);
   process.exit(1);
 });

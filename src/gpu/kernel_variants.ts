@@ -20,17 +20,22 @@ export interface KernelVariant {
 
 /** Register-blocked candidates (rows × columns of outputs per invocation), all in the kernel table. */
 export const FORWARD_BLOCKS = ['denseForwardVec4', 'denseForwardBlock4x8', 'denseForwardBlock8x8'] as const;
-export const WEIGHT_BLOCKS = ['denseBackwardWeightVec4', 'denseBackwardWeightBlock8x8', 'denseBackwardWeightBlock8x16'] as const;
+export const WEIGHT_BLOCKS = [
+  'denseBackwardWeightVec4', 'denseBackwardWeightBlock8x8', 'denseBackwardWeightBlock8x16', 'denseBackwardWeightBlock16x16',
+] as const;
 export type ForwardBlockKernel = (typeof FORWARD_BLOCKS)[number];
 export type WeightBlockKernel = (typeof WEIGHT_BLOCKS)[number];
 
 export const VARIANTS = {
-  // lavapipe: every per-lane storage load costs ~16 lane-wide multiply-adds (a scalar loop over the lanes), so blocks
-  // that reuse each loaded vec4 more often win: 4×8 forward and 8×8 weight-gradient blocks measured 1.3–2.5× the
-  // 4×4 kernels at the training shapes (test/gpu/perf/gemm_variants.ts, noisy shared machine, best of rounds).
+  // lavapipe: every per-lane storage load is a scalar loop over the lanes (~16× a lane-wide multiply-add per float),
+  // so blocks that reuse each loaded vec4 more often win where the loads run along rows: 8×16 weight-gradient blocks
+  // measured 2–3× the 4×4 kernel (15 vs 4.7 GFLOP/s at 784×64×128, 20.5 vs 9.5 at 1024³). The forward product reads
+  // w at a stride of inFeatures per column and stays at 8–10 GFLOP/s whatever the block: 4×4 (the vec4 kernel) led
+  // 4×8 in 3 of 4 quiet runs (10.1 vs 8.7 at 64×784×128), 8×8 trailed; rows along x and vec4 accumulators were slower.
+  // test/gpu/perf/gemm_variants.ts, best of interleaved rounds on the shared machine.
   software: {
     name: 'software', tiledForward: false, gemmCols: 8, gemmRows: 8, linear: 64,
-    blocked: { forward: 'denseForwardBlock4x8', backwardWeight: 'denseBackwardWeightBlock8x8' },
+    blocked: { forward: 'denseForwardVec4', backwardWeight: 'denseBackwardWeightBlock8x16' },
   },
   hardware: { name: 'hardware', tiledForward: true, gemmCols: 16, gemmRows: 16, linear: 256 },
 } as const satisfies Record<string, KernelVariant>;

@@ -62,6 +62,8 @@ export const KERNELS = {
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm', [8, 8]),
   denseBackwardWeightBlock8x16: def('dense_backward_weight_block_8x16', denseBackwardWeightBlockSource(2, 4), ['dims', 'read', 'read', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm', [16, 8]),
+  denseBackwardWeightBlock16x16: def('dense_backward_weight_block_16x16', denseBackwardWeightBlockSource(4, 4), ['dims', 'read', 'read', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm', [16, 16]),
   biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
     [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32']], 'linear'),
   reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),

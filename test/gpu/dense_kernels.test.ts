@@ -58,9 +58,10 @@ describe('GEMM kernel selection', () => {
     expect(gemmKernel('backwardInput', 128, [6])).toBe('denseBackwardInput');
     expect(gemmKernel('backwardWeight', 65)).toBe('denseBackwardWeight');
     expect(gemmKernel('forward', 13, [0], VARIANTS.hardware)).toBe('denseForwardTiled');
-    expect(gemmKernel('forward', 784, [0], VARIANTS.software)).toBe('denseForwardBlock4x8');
+    expect(gemmKernel('forward', 784, [0], VARIANTS.software)).toBe('denseForwardVec4');
+    expect(gemmKernel('forward', 784, [0], { ...VARIANTS.software, blocked: { forward: 'denseForwardBlock4x8' } })).toBe('denseForwardBlock4x8');
     expect(gemmKernel('forward', 13, [0], VARIANTS.software)).toBe('denseForward');
-    expect(gemmKernel('backwardWeight', 784, [0], VARIANTS.software, 128)).toBe('denseBackwardWeightBlock8x8');
+    expect(gemmKernel('backwardWeight', 784, [0], VARIANTS.software, 128)).toBe('denseBackwardWeightBlock8x16');
     // The blocked weight gradient also reads dy as vec4s: not taken for 10 outputs, nor when outFeatures is unknown.
     expect(gemmKernel('backwardWeight', 128, [0], VARIANTS.software, 10)).toBe('denseBackwardWeightVec4');
     expect(gemmKernel('backwardWeight', 128, [0], VARIANTS.software)).toBe('denseBackwardWeightVec4');

@@ -32,7 +32,7 @@ async function prepare(name: KernelName, [B, I, O]: [number, number, number]): P
     const x = seeded(B * I); const p = seeded(O * I + O);
     res = [uploadBuffer(device, x, 'x'), uploadBuffer(device, p, 'p')]; out = createStorageBuffer(device, B * O * 4, 'y');
     dims = arena.add(k, { batch: B, inFeatures: I, outFeatures: O, relu: 0, wOffset: 0, bOffset: O * I });
-    counts = gemmGroups(k, B, O);
+    counts = name.includes('BlockT') ? gemmGroups(k, O, B) : gemmGroups(k, B, O);
     ref = new Float64Array(B * O);
     denseForward(Float64Array.from(x), Float64Array.from(p.subarray(0, O * I)), Float64Array.from(p.subarray(O * I)), ref, B, I, O, false);
   } else if (r === 'dx') {

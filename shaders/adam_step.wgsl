@@ -38,17 +38,20 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let j = gid.x + gid.y * groups.x * WG;
-  if (j >= tensor.count) { return; }
-  let i = tensor.offset + j;
-  let isBias = tensor.isBias != 0u;
-  let gradCoefficient = select(step.wGradCoefficient, step.bGradCoefficient, isBias);
-  let paramScale = select(step.wParamScale, step.bParamScale, isBias);
-  let p = params[i];
-  let g = grads[i] + gradCoefficient * p;
-  let mi = tensor.beta1 * m[i] + (1.0 - tensor.beta1) * g;
-  let vi = tensor.beta2 * v[i] + (1.0 - tensor.beta2) * g * g;
-  m[i] = mi;
-  v[i] = vi;
-  params[i] = p * paramScale - (step.lr * (mi / step.bc1)) / (sqrt(vi / step.bc2) + tensor.eps);
+  // Grid-stride: a dispatch may cover fewer invocations than elements (CPU drivers pay per workgroup, see
+  // stridedGroups in dispatch.ts); each element is still updated exactly once.
+  let stride = groups.x * groups.y * WG;
+  for (var j = gid.x + gid.y * groups.x * WG; j < tensor.count; j += stride) {
+    let i = tensor.offset + j;
+    let isBias = tensor.isBias != 0u;
+    let gradCoefficient = select(step.wGradCoefficient, step.bGradCoefficient, isBias);
+    let paramScale = select(step.wParamScale, step.bParamScale, isBias);
+    let p = params[i];
+    let g = grads[i] + gradCoefficient * p;
+    let mi = tensor.beta1 * m[i] + (1.0 - tensor.beta1) * g;
+    let vi = tensor.beta2 * v[i] + (1.0 - tensor.beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    params[i] = p * paramScale - (step.lr * (mi / step.bc1)) / (sqrt(vi / step.bc2) + tensor.eps);
+  }
 }

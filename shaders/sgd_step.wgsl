@@ -37,20 +37,23 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let j = gid.x + gid.y * groups.x * WG;
-  if (j >= tensor.count) { return; }
-  let i = tensor.offset + j;
-  let isBias = tensor.isBias != 0u;
-  let gradCoefficient = select(step.wGradCoefficient, step.bGradCoefficient, isBias);
-  let paramScale = select(step.wParamScale, step.bParamScale, isBias);
-  let p = params[i];
-  // The gradient term uses θ before the decoupled shrink, as the twin (only one of the two is non-zero).
-  var g = grads[i] + gradCoefficient * p;
-  if (tensor.momentum != 0.0) {
-    var buf = g;
-    if (step.firstStep == 0u) { buf = tensor.momentum * momentumBuf[i] + (1.0 - tensor.dampening) * g; }
-    momentumBuf[i] = buf;
-    g = select(buf, g + tensor.momentum * buf, tensor.nesterov != 0u);
+  // Grid-stride: a dispatch may cover fewer invocations than elements (CPU drivers pay per workgroup, see
+  // stridedGroups in dispatch.ts); each element is still updated exactly once.
+  let stride = groups.x * groups.y * WG;
+  for (var j = gid.x + gid.y * groups.x * WG; j < tensor.count; j += stride) {
+    let i = tensor.offset + j;
+    let isBias = tensor.isBias != 0u;
+    let gradCoefficient = select(step.wGradCoefficient, step.bGradCoefficient, isBias);
+    let paramScale = select(step.wParamScale, step.bParamScale, isBias);
+    let p = params[i];
+    // The gradient term uses θ before the decoupled shrink, as the twin (only one of the two is non-zero).
+    var g = grads[i] + gradCoefficient * p;
+    if (tensor.momentum != 0.0) {
+      var buf = g;
+      if (step.firstStep == 0u) { buf = tensor.momentum * momentumBuf[i] + (1.0 - tensor.dampening) * g; }
+      momentumBuf[i] = buf;
+      g = select(buf, g + tensor.momentum * buf, tensor.nesterov != 0u);
+    }
+    params[i] = p * paramScale - step.lr * g;
   }
-  params[i] = p * paramScale - step.lr * g;
 }

@@ -4,7 +4,7 @@
 import type { OptimizerConfig } from '../core/optimizer';
 import { layerShapes, type ModelSpec } from '../core/spec';
 import { createStorageBuffer, uniformBuffer } from './buffers';
-import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, UniformArena, type Dispatch } from './dispatch';
+import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, stridedGroups, UniformArena, type Dispatch } from './dispatch';
 import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE } from './kernels';
 import type { ParamLayout } from './param_layout';
@@ -132,7 +132,7 @@ export class BatchPlan {
     const state = sgd ? [model.momentum] : [model.m, model.v];
     this.optimizerSteps = [layout.weights, layout.biases].map((slot, i) => makeDispatch(stepKernel,
       bindGroup(device, stepKernel, [optimizerDims[i](), this.stepSlots, params, grads, ...state]),
-      linearGroups(stepKernel, slot.count)));
+      stridedGroups(stepKernel, slot.count, cache.variant.maxStridedGroups)));
   }
 
   /** Gather, forward, loss (+ per-batch metrics) of the batch in step slot `slot`. */

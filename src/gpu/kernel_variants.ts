@@ -11,6 +11,8 @@ export interface KernelVariant {
   gemmRows: number;
   /** 1-D kernels: invocations per workgroup. */
   linear: number;
+  /** Grid-stride kernels (optimizer steps): at most this many workgroups per dispatch. */
+  maxStridedGroups: number;
   /**
    * Larger register blocks (gemm_codegen.ts) for the forward and weight-gradient products where the shape allows
    * them; absent: the 4×4 vec4 kernels.
@@ -34,10 +36,10 @@ export const VARIANTS = {
   // 4×8 in 3 of 4 quiet runs (10.1 vs 8.7 at 64×784×128), 8×8 trailed; rows along x and vec4 accumulators were slower.
   // test/gpu/perf/gemm_variants.ts, best of interleaved rounds on the shared machine.
   software: {
-    name: 'software', tiledForward: false, gemmCols: 8, gemmRows: 8, linear: 64,
+    name: 'software', tiledForward: false, gemmCols: 8, gemmRows: 8, linear: 64, maxStridedGroups: 16,
     blocked: { forward: 'denseForwardVec4', backwardWeight: 'denseBackwardWeightBlock8x16' },
   },
-  hardware: { name: 'hardware', tiledForward: true, gemmCols: 16, gemmRows: 16, linear: 256 },
+  hardware: { name: 'hardware', tiledForward: true, gemmCols: 16, gemmRows: 16, linear: 256, maxStridedGroups: 65535 },
 } as const satisfies Record<string, KernelVariant>;
 
 /** True for CPU Vulkan drivers: lavapipe reports vendor `mesa` / architecture `software`, SwiftShader `swiftshader…`. */

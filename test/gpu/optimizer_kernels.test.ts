@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decayTerms, defaultOptimizer, type DecayConfig } from '../../src/core/optimizer';
 import { adamStep, sgdStep } from '../../src/cpu/optimizer_steps';
-import { linearGroups } from '../../src/gpu/dispatch';
+import { linearGroups, stridedGroups } from '../../src/gpu/dispatch';
 import { VARIANTS } from '../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import { packStepSlots } from '../../src/gpu/step_uniform';
@@ -140,5 +140,34 @@ describe('decoupled decay on a zero gradient', () => {
     const [b] = await runKernel(cache, 'sgdStep', { offset: 0, count: n, isBias: 1, nesterov: 0, momentum: 0, dampening: 0 },
       [param, zero, zero], (k) => linearGroups(k, n), step);
     expect(Array.from(new Float32Array(b))).toEqual(Array.from(param, (p) => f32(p * scale)));
+  });
+});
+
+describe('grid-stride dispatch (the trainer caps optimizer workgroups on CPU drivers)', () => {
+  // 1 000 elements over 2 workgroups of 64: each invocation updates 7 or 8 elements, some none in the last round.
+  const n = 1000;
+  const param = randomF32(n, 7);
+  const grad = randomF32(n, 8);
+  const state = randomF32(n, 9);
+  for (const [kind, momentum] of [['sgd', 0.9], ['adam', 0]] as const) {
+    it(`${kind}: two workgroups give the full dispatch's result, bit for bit`, async () => {
+      const opt = defaultOptimizer(kind, { lr: 0.05, momentum });
+      const step = packStepSlots([{ lr: 0.05, t: 3, slot: 0, indexOffset: 0 }], opt, { mode: 'coupled', coefficient: 0.01, decayBiases: false });
+      const run = (groups: (k: Parameters<typeof linearGroups>[0]) => [number, number]) => kind === 'sgd'
+        ? runKernel(cache, 'sgdStep', { offset: 0, count: n, isBias: 0, nesterov: 0, momentum, dampening: 0 },
+          [param, grad, state], groups, step)
+        : runKernel(cache, 'adamStep', { offset: 0, count: n, isBias: 0, beta1: opt.beta1, beta2: opt.beta2, eps: opt.eps },
+          [param, grad, state, state.map(Math.abs)], groups, step);
+      const capped = await run((k) => stridedGroups(k, n, 2));
+      const full = await run((k) => linearGroups(k, n));
+      expect(stridedGroups(cache.get(kind === 'sgd' ? 'sgdStep' : 'adamStep'), n, 2)).toEqual([2, 1]);
+      capped.forEach((bytes, i) => expect(Array.from(new Float32Array(bytes)), `binding ${i}`).toEqual(Array.from(new Float32Array(full[i]))));
+      // And the update did happen (the buffers changed).
+      expect(Array.from(new Float32Array(capped[0]))).not.toEqual(Array.from(param));
+    });
+  }
+
+  it('names a bad cap', () => {
+    expect(() => stridedGroups(cache.get('sgdStep'), n, 0)).toThrow(/maxGroups must be a positive integer, got 0/);
   });
 });

@@ -105,9 +105,14 @@ const COMBINATIONS: KernelVariant[] = [
 ];
 
 describe('each variant as a whole on the awkward shapes (forward and weight-gradient kernels it selects)', () => {
+  // Pipelines depend on a variant's workgroup shape only, so variants of one shape share a cache (fewer compilations,
+  // which SwiftShader makes slow).
+  const caches = new Map<string, PipelineCache>();
   for (const variant of COMBINATIONS) {
     it(variant.name, async () => {
-      const cache = new PipelineCache(gpu.device, variant);
+      const shape = `${variant.gemmCols}×${variant.gemmRows}×${variant.linear}`;
+      let cache = caches.get(shape);
+      if (!cache) caches.set(shape, (cache = new PipelineCache(gpu.device, variant)));
       for (const [B, I, O] of AWKWARD) {
         // Offsets as param_layout.ts gives them: 4-aligned.
         await checkForward(cache, gemmKernel('forward', I, [8], variant), [B, I, O], variant.name);

@@ -1,9 +1,17 @@
 // SqlStore on Node's built-in node:sqlite (Node 22): the same tables a run Durable Object keeps, in one local file.
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import type { SqlRow, SqlStore, SqlValue } from '../api/run/sql_store';
 
+/**
+ * node:sqlite is loaded on first use, not at import: the CLI imports this module for `serve`, and a static import
+ * would print Node's "SQLite is an experimental feature" warning on every `train` and `sweep` too.
+ */
+function loadSqlite(): typeof import('node:sqlite') {
+  return process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
+}
+
 export function openSqlFile(path: string): { sql: SqlStore; close: () => void } {
-  const db = new DatabaseSync(path);
+  const db = new (loadSqlite().DatabaseSync)(path);
   // WAL: readers (GET /v1/runs/:id) never wait for a chunk's commit.
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();

@@ -31,7 +31,7 @@ for (const [label, o] of Object.entries(options)) {
   console.log(`${label}: created in ${(performance.now() - t0).toFixed(0)} ms`);
   trainers.push([label, t, await t.addDataset(ds)]);
 }
-const steps = 200;
+const steps = Number(process.env.STEPS ?? 200);
 const chunk = () => ({ indices: Uint32Array.from({ length: steps * 64 }, () => rng.nextInt(count)), batchSize: 64, lrs: new Float32Array(steps).fill(0.01) });
 const best = trainers.map(() => 0);
 for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {

@@ -4,7 +4,7 @@ import { Prng } from '../../src/core/prng';
 import { denseBackwardWeight, denseForward } from '../../src/cpu/dense';
 import { readFloat32, uploadBuffer, createStorageBuffer } from '../../src/gpu/buffers';
 import { bindGroup, encodeDispatch, gemmGroups, makeDispatch, UniformArena } from '../../src/gpu/dispatch';
-import { selectVariant } from '../../src/gpu/kernel_variants';
+import { gemmKernel, selectVariant } from '../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import { gflops, timeRepeated } from './gpu_timing';
 import type { KernelRow } from './kernel_row';
@@ -37,8 +37,11 @@ export async function timeEngineKernels(device: GPUDevice, cases: EngineKernelCa
   const rows: KernelRow[] = [];
   for (const c of cases) {
     const { batch: B, inFeatures: I, outFeatures: O } = c;
-    const kernel = cache.get(c.kernel);
-    const arena = new UniformArena(device, `bench ${c.kernel}`);
+    // The kernel the trainer's batch plan would pick for this shape (blocked / vec4 / scalar), not the scalar twin name.
+    const role = c.kernel === 'denseForward' ? 'forward' : 'backwardWeight';
+    const kernelName = gemmKernel(role, I, [0], variant, O);
+    const kernel = cache.get(kernelName);
+    const arena = new UniformArena(device, `bench ${kernelName}`);
     let inputs: GPUBuffer[];
     let output: GPUBuffer;
     let expected: Float64Array;
@@ -84,7 +87,7 @@ export async function timeEngineKernels(device: GPUDevice, cases: EngineKernelCa
       }
     }
     const t = await timeRepeated(run, minSeconds);
-    rows.push({ name: `engine ${c.kernel} (${variant.name} variant)`, shape: c.label, gflops: gflops(2 * B * I * O, t) });
+    rows.push({ name: `engine ${kernelName} (${variant.name} variant)`, shape: c.label, gflops: gflops(2 * B * I * O, t) });
     for (const b of [...inputs, output, uniforms]) b.destroy();
   }
   return rows;

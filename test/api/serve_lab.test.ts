@@ -9,6 +9,7 @@ import { decodeDatasetBlob, sliceDatasetBlob, encodeDatasetBlob } from '../../sr
 import { encodeIdx } from '../../src/data/idx';
 import { gaussianBlobs, syntheticImages } from '../../src/data/synthetic';
 import { startServe } from '../../src/node/serve';
+import { expectProblem } from '../helpers/problem';
 
 const dir = mkdtempSync(join(tmpdir(), 'decaylab-serve-lab-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,14 +33,6 @@ const call = (url: string, path: string, init: RequestInit & { token?: string | 
   return fetch(`${url}${path}`, { ...init, headers });
 };
 
-async function expectProblem(r: Response, status: number, field?: string): Promise<any> {
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  expect(r.headers.get('content-type')).toBe('application/problem+json');
-  const body = JSON.parse(text);
-  if (field !== undefined) expect(body.field, text).toBe(field);
-  return body;
-}
 
 const labResults = () => ({
   version: 1, engine: 'cpu', config: { hidden: [16], lambdas: [0, 0.1] }, stepsPerSecond: 100, createdAt: '2026-11-26T06:00:00.000Z',

@@ -3,18 +3,8 @@ import { env, listDurableObjectIds, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx } from '../../src/data/idx';
 import { api, json, smallRunRequest, waitForRun } from './helpers';
+import { expectProblem } from '../helpers/problem';
 
-async function expectProblem(r: Response, status: number, field?: string): Promise<any> {
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  expect(r.headers.get('content-type')).toBe('application/problem+json');
-  const body = JSON.parse(text);
-  expect(body.status).toBe(status);
-  expect(typeof body.title).toBe('string');
-  expect(body.type).toMatch(/^https:\/\/decaylab\.dev\/problems\//);
-  if (field !== undefined) expect(body.field, text).toBe(field);
-  return body;
-}
 
 describe('bad input', () => {
   it('malformed JSON → 400 naming the body', async () => {

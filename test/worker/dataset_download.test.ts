@@ -6,15 +6,8 @@ import { decodeDatasetBlob, encodeDatasetBlob } from '../../src/api/datasets/dat
 import { encodeIdx } from '../../src/data/idx';
 import { syntheticImages } from '../../src/data/synthetic';
 import { api, TOKEN_B } from './helpers';
+import { expectProblem } from '../helpers/problem';
 
-async function expectProblem(r: Response, status: number, field?: string): Promise<any> {
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  expect(r.headers.get('content-type')).toBe('application/problem+json');
-  const body = JSON.parse(text);
-  if (field !== undefined) expect(body.field, text).toBe(field);
-  return body;
-}
 
 const download = async (path: string, token?: string) => {
   const r = await api(path, { token });

@@ -3,6 +3,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api, json, TOKEN_B } from './helpers';
+import { expectProblem } from '../helpers/problem';
 
 function labResults(runs = 2) {
   return {
@@ -20,14 +21,6 @@ function labResults(runs = 2) {
   };
 }
 
-async function expectProblem(r: Response, status: number, field?: string): Promise<any> {
-  const text = await r.text();
-  expect(r.status, text).toBe(status);
-  expect(r.headers.get('content-type')).toBe('application/problem+json');
-  const body = JSON.parse(text);
-  if (field !== undefined) expect(body.field, text).toBe(field);
-  return body;
-}
 
 describe('lab results', () => {
   it('saves results to R2 and reopens them unchanged, for their owner only', async () => {

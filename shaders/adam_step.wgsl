@@ -12,6 +12,7 @@ struct Tensor {
   beta1: f32,
   beta2: f32,
   eps: f32,
+  pStride: u32,
 }
 
 struct Step {
@@ -25,6 +26,8 @@ struct Step {
   bParamScale: f32,
   slot: u32,
   indexOffset: u32,
+  // Per model of a batched sweep: (wGradCoefficient, wParamScale, bGradCoefficient, bParamScale).
+  models: array<vec4f, 13>,
 }
 
 @group(0) @binding(0) var<uniform> tensor: Tensor;
@@ -42,10 +45,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   // stridedGroups in dispatch.ts); each element is still updated exactly once.
   let stride = groups.x * groups.y * WG;
   for (var j = gid.x + gid.y * groups.x * WG; j < tensor.count; j += stride) {
-    let i = tensor.offset + j;
+    // Batched sweeps: model gid.z's tensors and its own decay terms.
+    let i = gid.z * tensor.pStride + tensor.offset + j;
+    let terms = step.models[gid.z];
     let isBias = tensor.isBias != 0u;
-    let gradCoefficient = select(step.wGradCoefficient, step.bGradCoefficient, isBias);
-    let paramScale = select(step.wParamScale, step.bParamScale, isBias);
+    let gradCoefficient = select(terms.x, terms.z, isBias);
+    let paramScale = select(terms.y, terms.w, isBias);
     let p = params[i];
     let g = grads[i] + gradCoefficient * p;
     let mi = tensor.beta1 * m[i] + (1.0 - tensor.beta1) * g;

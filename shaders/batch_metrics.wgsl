@@ -4,6 +4,8 @@
 
 struct Dims {
   batch: u32,
+  rowStride: u32,
+  models: u32,
 }
 
 struct Step {
@@ -35,12 +37,14 @@ var<workgroup> lossPartial: array<f32, WG>;
 var<workgroup> correctPartial: array<u32, WG>;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(local_invocation_index) tid: u32) {
+fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) group: vec3u) {
+  // Batched sweeps: one workgroup per model (z); the step's metrics of model z go to slot × models + z.
+  let base = group.z * dims.rowStride;
   var l = 0.0;
   var c = 0u;
   for (var r = tid; r < dims.batch; r += WG) {
-    l += losses[r];
-    c += correct[r];
+    l += losses[base + r];
+    c += correct[base + r];
   }
   lossPartial[tid] = l;
   correctPartial[tid] = c;
@@ -51,5 +55,5 @@ fn main(@builtin(local_invocation_index) tid: u32) {
       correctPartial[tid] += correctPartial[tid + stride];
     }
   }
-  if (tid == 0u) { metrics[step.slot] = Metric(lossPartial[0], correctPartial[0]); }
+  if (tid == 0u) { metrics[step.slot * dims.models + group.z] = Metric(lossPartial[0], correctPartial[0]); }
 }

@@ -5,6 +5,8 @@ struct Dims {
   batch: u32,
   outFeatures: u32,
   dbOffset: u32,
+  dyStride: u32,
+  pStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -18,6 +20,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let o = gid.x;
   if (o >= dims.outFeatures) { return; }
   var s = 0.0;
-  for (var r = 0u; r < dims.batch; r++) { s += dy[r * dims.outFeatures + o]; }
-  grads[dims.dbOffset + o] = s;
+  for (var r = 0u; r < dims.batch; r++) { s += dy[gid.z * dims.dyStride + r * dims.outFeatures + o]; }
+  grads[gid.z * dims.pStride + dims.dbOffset + o] = s;
 }

@@ -9,6 +9,9 @@ struct Dims {
   outFeatures: u32,
   maskRelu: u32,
   wOffset: u32,
+  dyStride: u32,
+  pStride: u32,
+  xStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -27,17 +30,19 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (col0 >= dims.inFeatures || row0 >= dims.batch) { return; }
   let k = dims.outFeatures;
   let n = dims.inFeatures;
+  let dyo = gid.z * dims.dyStride;
+  let po = gid.z * dims.pStride;
   // Clamped edges: duplicate lanes are computed but never stored (no branch in the loop).
   let lastRow = dims.batch - 1u;
   let lastCol = n - 1u;
-  let d0 = min(row0, lastRow) * k;
-  let d1 = min(row0 + 1u, lastRow) * k;
-  let d2 = min(row0 + 2u, lastRow) * k;
-  let d3 = min(row0 + 3u, lastRow) * k;
-  let c0 = dims.wOffset + min(col0, lastCol);
-  let c1 = dims.wOffset + min(col0 + 1u, lastCol);
-  let c2 = dims.wOffset + min(col0 + 2u, lastCol);
-  let c3 = dims.wOffset + min(col0 + 3u, lastCol);
+  let d0 = dyo + min(row0, lastRow) * k;
+  let d1 = dyo + min(row0 + 1u, lastRow) * k;
+  let d2 = dyo + min(row0 + 2u, lastRow) * k;
+  let d3 = dyo + min(row0 + 3u, lastRow) * k;
+  let c0 = po + dims.wOffset + min(col0, lastCol);
+  let c1 = po + dims.wOffset + min(col0 + 1u, lastCol);
+  let c2 = po + dims.wOffset + min(col0 + 2u, lastCol);
+  let c3 = po + dims.wOffset + min(col0 + 3u, lastCol);
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
@@ -50,15 +55,16 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     acc2 += dy[d2 + o] * wv;
     acc3 += dy[d3 + o] * wv;
   }
-  storeRow(row0, col0, acc0);
-  storeRow(row0 + 1u, col0, acc1);
-  storeRow(row0 + 2u, col0, acc2);
-  storeRow(row0 + 3u, col0, acc3);
+  let xo = gid.z * dims.xStride;
+  storeRow(xo, row0, col0, acc0);
+  storeRow(xo, row0 + 1u, col0, acc1);
+  storeRow(xo, row0 + 2u, col0, acc2);
+  storeRow(xo, row0 + 3u, col0, acc3);
 }
 
-fn storeRow(row: u32, col0: u32, v: vec4f) {
+fn storeRow(xo: u32, row: u32, col0: u32, v: vec4f) {
   if (row >= dims.batch) { return; }
-  let base = row * dims.inFeatures;
+  let base = xo + row * dims.inFeatures;
   for (var j = 0u; j < 4u; j++) {
     let col = col0 + j;
     if (col < dims.inFeatures) {

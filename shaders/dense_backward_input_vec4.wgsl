@@ -10,6 +10,9 @@ struct Dims {
   outFeatures: u32,
   maskRelu: u32,
   wOffset: u32,
+  dyStride: u32,
+  pStride: u32,
+  xStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -28,13 +31,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row0 = gid.y * 4u;
   if (col4 >= n4 || row0 >= dims.batch) { return; }
   let k = dims.outFeatures;
+  let dyo = gid.z * dims.dyStride;
   // Rows past the edge are clamped: duplicates computed, never stored.
   let lastRow = dims.batch - 1u;
-  let d0 = min(row0, lastRow) * k;
-  let d1 = min(row0 + 1u, lastRow) * k;
-  let d2 = min(row0 + 2u, lastRow) * k;
-  let d3 = min(row0 + 3u, lastRow) * k;
-  let w = dims.wOffset / 4u + col4;
+  let d0 = dyo + min(row0, lastRow) * k;
+  let d1 = dyo + min(row0 + 1u, lastRow) * k;
+  let d2 = dyo + min(row0 + 2u, lastRow) * k;
+  let d3 = dyo + min(row0 + 3u, lastRow) * k;
+  let w = (gid.z * dims.pStride + dims.wOffset) / 4u + col4;
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
@@ -46,15 +50,16 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     acc2 += dy[d2 + o] * wv;
     acc3 += dy[d3 + o] * wv;
   }
-  storeRow(row0, col4, n4, acc0);
-  storeRow(row0 + 1u, col4, n4, acc1);
-  storeRow(row0 + 2u, col4, n4, acc2);
-  storeRow(row0 + 3u, col4, n4, acc3);
+  let xo = gid.z * dims.xStride / 4u;
+  storeRow(xo, row0, col4, n4, acc0);
+  storeRow(xo, row0 + 1u, col4, n4, acc1);
+  storeRow(xo, row0 + 2u, col4, n4, acc2);
+  storeRow(xo, row0 + 3u, col4, n4, acc3);
 }
 
-fn storeRow(row: u32, col4: u32, n4: u32, v: vec4f) {
+fn storeRow(xo: u32, row: u32, col4: u32, n4: u32, v: vec4f) {
   if (row >= dims.batch) { return; }
-  let i = row * n4 + col4;
+  let i = xo + row * n4 + col4;
   var g = v;
   // `!(a > 0)` as in the twin, so that a NaN activation also blocks the gradient.
   if (dims.maskRelu != 0u) { g = select(vec4f(0.0), g, reluInput[i] > vec4f(0.0)); }

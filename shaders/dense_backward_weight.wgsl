@@ -7,6 +7,9 @@ struct Dims {
   inFeatures: u32,
   outFeatures: u32,
   dwOffset: u32,
+  dyStride: u32,
+  xStride: u32,
+  pStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -38,23 +41,24 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   for (var r = 0u; r < dims.batch; r++) {
-    let d = r * m;
-    let xr = r * n;
+    let d = gid.z * dims.dyStride + r * m;
+    let xr = gid.z * dims.xStride + r * n;
     let xv = vec4f(x[xr + i0], x[xr + i1], x[xr + i2], x[xr + i3]);
     acc0 += dy[d + o0] * xv;
     acc1 += dy[d + o1] * xv;
     acc2 += dy[d + o2] * xv;
     acc3 += dy[d + o3] * xv;
   }
-  storeRow(row0, col0, acc0);
-  storeRow(row0 + 1u, col0, acc1);
-  storeRow(row0 + 2u, col0, acc2);
-  storeRow(row0 + 3u, col0, acc3);
+  let po = gid.z * dims.pStride;
+  storeRow(po, row0, col0, acc0);
+  storeRow(po, row0 + 1u, col0, acc1);
+  storeRow(po, row0 + 2u, col0, acc2);
+  storeRow(po, row0 + 3u, col0, acc3);
 }
 
-fn storeRow(row: u32, col0: u32, v: vec4f) {
+fn storeRow(po: u32, row: u32, col0: u32, v: vec4f) {
   if (row >= dims.outFeatures) { return; }
-  let base = dims.dwOffset + row * dims.inFeatures;
+  let base = po + dims.dwOffset + row * dims.inFeatures;
   for (var j = 0u; j < 4u; j++) {
     if (col0 + j < dims.inFeatures) { grads[base + col0 + j] = v[j]; }
   }

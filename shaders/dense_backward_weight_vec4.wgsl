@@ -10,6 +10,9 @@ struct Dims {
   inFeatures: u32,
   outFeatures: u32,
   dwOffset: u32,
+  dyStride: u32,
+  xStride: u32,
+  pStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -37,14 +40,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
   for (var r = 0u; r < dims.batch; r++) {
-    let d = r * m;
-    let xv = x[r * n4 + col4];
+    let d = gid.z * dims.dyStride + r * m;
+    let xv = x[gid.z * dims.xStride / 4u + r * n4 + col4];
     acc0 += dy[d + o0] * xv;
     acc1 += dy[d + o1] * xv;
     acc2 += dy[d + o2] * xv;
     acc3 += dy[d + o3] * xv;
   }
-  let base = dims.dwOffset / 4u + col4;
+  let base = (gid.z * dims.pStride + dims.dwOffset) / 4u + col4;
   grads[base + row0 * n4] = acc0;
   if (row0 + 1u < m) { grads[base + (row0 + 1u) * n4] = acc1; }
   if (row0 + 2u < m) { grads[base + (row0 + 2u) * n4] = acc2; }

@@ -10,6 +10,9 @@ struct Dims {
   relu: u32,
   wOffset: u32,
   bOffset: u32,
+  xStride: u32,
+  pStride: u32,
+  yStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -26,18 +29,20 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row0 = gid.y * 4u;
   if (col0 >= dims.outFeatures || row0 >= dims.batch) { return; }
   let k = dims.inFeatures;
+  let xo = gid.z * dims.xStride;
+  let po = gid.z * dims.pStride;
   // Rows and columns past the edge are clamped to the last valid one: those lanes compute duplicates that are
   // never stored, so the inner loop needs no branch whatever the shape.
   let lastRow = dims.batch - 1u;
   let lastCol = dims.outFeatures - 1u;
-  let x0 = min(row0, lastRow) * k;
-  let x1 = min(row0 + 1u, lastRow) * k;
-  let x2 = min(row0 + 2u, lastRow) * k;
-  let x3 = min(row0 + 3u, lastRow) * k;
-  let w0 = dims.wOffset + min(col0, lastCol) * k;
-  let w1 = dims.wOffset + min(col0 + 1u, lastCol) * k;
-  let w2 = dims.wOffset + min(col0 + 2u, lastCol) * k;
-  let w3 = dims.wOffset + min(col0 + 3u, lastCol) * k;
+  let x0 = xo + min(row0, lastRow) * k;
+  let x1 = xo + min(row0 + 1u, lastRow) * k;
+  let x2 = xo + min(row0 + 2u, lastRow) * k;
+  let x3 = xo + min(row0 + 3u, lastRow) * k;
+  let w0 = po + dims.wOffset + min(col0, lastCol) * k;
+  let w1 = po + dims.wOffset + min(col0 + 1u, lastCol) * k;
+  let w2 = po + dims.wOffset + min(col0 + 2u, lastCol) * k;
+  let w3 = po + dims.wOffset + min(col0 + 3u, lastCol) * k;
   // accR holds y[row0 + R, col0 .. col0 + 3].
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
@@ -50,20 +55,21 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     acc2 += x[x2 + i] * wv;
     acc3 += x[x3 + i] * wv;
   }
-  let b = dims.bOffset;
+  let b = po + dims.bOffset;
   let bias = vec4f(params[b + min(col0, lastCol)], params[b + min(col0 + 1u, lastCol)],
                    params[b + min(col0 + 2u, lastCol)], params[b + min(col0 + 3u, lastCol)]);
-  storeRow(row0, col0, acc0 + bias);
-  storeRow(row0 + 1u, col0, acc1 + bias);
-  storeRow(row0 + 2u, col0, acc2 + bias);
-  storeRow(row0 + 3u, col0, acc3 + bias);
+  let yo = gid.z * dims.yStride;
+  storeRow(yo, row0, col0, acc0 + bias);
+  storeRow(yo, row0 + 1u, col0, acc1 + bias);
+  storeRow(yo, row0 + 2u, col0, acc2 + bias);
+  storeRow(yo, row0 + 3u, col0, acc3 + bias);
 }
 
-fn storeRow(row: u32, col0: u32, v: vec4f) {
+fn storeRow(yo: u32, row: u32, col0: u32, v: vec4f) {
   if (row >= dims.batch) { return; }
   var out = v;
   if (dims.relu != 0u) { out = select(out, vec4f(0.0), out < vec4f(0.0)); }
-  let base = row * dims.outFeatures;
+  let base = yo + row * dims.outFeatures;
   for (var j = 0u; j < 4u; j++) {
     if (col0 + j < dims.outFeatures) { y[base + col0 + j] = out[j]; }
   }

@@ -13,6 +13,9 @@ struct Dims {
   relu: u32,
   wOffset: u32,
   bOffset: u32,
+  xStride: u32,
+  pStride: u32,
+  yStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -39,18 +42,21 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) lid: 
   let rowBase = group.y * tileRows;
   let colBase = group.x * tileCols;
   let k = dims.inFeatures;
+  let xo = group.z * dims.xStride;
+  let po = group.z * dims.pStride;
+  let yo = group.z * dims.yStride;
   var acc: array<vec4f, 4>;
   for (var k0 = 0u; k0 < k; k0 += TILE_K) {
     // Cooperative loads; consecutive invocations take consecutive k, so global reads run along rows.
     for (var e = flat; e < tileRows * TILE_K; e += threads) {
       let r = rowBase + e / TILE_K;
       let kk = k0 + e % TILE_K;
-      xTile[e] = select(0.0, x[min(r, dims.batch - 1u) * k + min(kk, k - 1u)], r < dims.batch && kk < k);
+      xTile[e] = select(0.0, x[xo + min(r, dims.batch - 1u) * k + min(kk, k - 1u)], r < dims.batch && kk < k);
     }
     for (var e = flat; e < tileCols * TILE_K; e += threads) {
       let c = colBase + e / TILE_K;
       let kk = k0 + e % TILE_K;
-      let wi = dims.wOffset + min(c, dims.outFeatures - 1u) * k + min(kk, k - 1u);
+      let wi = po + dims.wOffset + min(c, dims.outFeatures - 1u) * k + min(kk, k - 1u);
       wTile[e] = select(0.0, params[wi], c < dims.outFeatures && kk < k);
     }
     workgroupBarrier();
@@ -70,9 +76,9 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_id) lid: 
     for (var j = 0u; j < 4u; j++) {
       let col = col0 + j;
       if (col < dims.outFeatures) {
-        var v = acc[i][j] + params[dims.bOffset + col];
+        var v = acc[i][j] + params[po + dims.bOffset + col];
         if (dims.relu != 0u && v < 0.0) { v = 0.0; }
-        y[row * dims.outFeatures + col] = v;
+        y[yo + row * dims.outFeatures + col] = v;
       }
     }
   }

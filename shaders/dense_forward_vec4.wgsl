@@ -11,6 +11,9 @@ struct Dims {
   relu: u32,
   wOffset: u32,
   bOffset: u32,
+  xStride: u32,
+  pStride: u32,
+  yStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -27,14 +30,16 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let row0 = gid.y * 4u;
   if (col0 >= dims.outFeatures || row0 >= dims.batch) { return; }
   let k4 = dims.inFeatures / 4u;
+  let xo = gid.z * dims.xStride / 4u;
+  let po = gid.z * dims.pStride;
   // Rows and columns past the edge are clamped: duplicates computed, never stored (no branch in the loop).
   let lastRow = dims.batch - 1u;
   let lastCol = dims.outFeatures - 1u;
-  let x0 = min(row0, lastRow) * k4;
-  let x1 = min(row0 + 1u, lastRow) * k4;
-  let x2 = min(row0 + 2u, lastRow) * k4;
-  let x3 = min(row0 + 3u, lastRow) * k4;
-  let w = dims.wOffset / 4u;
+  let x0 = xo + min(row0, lastRow) * k4;
+  let x1 = xo + min(row0 + 1u, lastRow) * k4;
+  let x2 = xo + min(row0 + 2u, lastRow) * k4;
+  let x3 = xo + min(row0 + 3u, lastRow) * k4;
+  let w = (po + dims.wOffset) / 4u;
   let w0 = w + min(col0, lastCol) * k4;
   let w1 = w + min(col0 + 1u, lastCol) * k4;
   let w2 = w + min(col0 + 2u, lastCol) * k4;
@@ -57,24 +62,25 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     acc2 += vec4f(dot(r2, a), dot(r2, b), dot(r2, c), dot(r2, d));
     acc3 += vec4f(dot(r3, a), dot(r3, b), dot(r3, c), dot(r3, d));
   }
-  let bias = vec4f(bias1(col0, lastCol), bias1(col0 + 1u, lastCol), bias1(col0 + 2u, lastCol), bias1(col0 + 3u, lastCol));
-  storeRow(row0, col0, acc0 + bias);
-  storeRow(row0 + 1u, col0, acc1 + bias);
-  storeRow(row0 + 2u, col0, acc2 + bias);
-  storeRow(row0 + 3u, col0, acc3 + bias);
+  let bias = vec4f(bias1(po, col0, lastCol), bias1(po, col0 + 1u, lastCol), bias1(po, col0 + 2u, lastCol), bias1(po, col0 + 3u, lastCol));
+  let yo = gid.z * dims.yStride;
+  storeRow(yo, row0, col0, acc0 + bias);
+  storeRow(yo, row0 + 1u, col0, acc1 + bias);
+  storeRow(yo, row0 + 2u, col0, acc2 + bias);
+  storeRow(yo, row0 + 3u, col0, acc3 + bias);
 }
 
 /** params is bound as vec4s: the bias (any alignment) is read element-wise. */
-fn bias1(col: u32, lastCol: u32) -> f32 {
-  let e = dims.bOffset + min(col, lastCol);
+fn bias1(po: u32, col: u32, lastCol: u32) -> f32 {
+  let e = po + dims.bOffset + min(col, lastCol);
   return params[e / 4u][e % 4u];
 }
 
-fn storeRow(row: u32, col0: u32, v: vec4f) {
+fn storeRow(yo: u32, row: u32, col0: u32, v: vec4f) {
   if (row >= dims.batch) { return; }
   var out = v;
   if (dims.relu != 0u) { out = select(out, vec4f(0.0), out < vec4f(0.0)); }
-  let base = row * dims.outFeatures;
+  let base = yo + row * dims.outFeatures;
   for (var j = 0u; j < 4u; j++) {
     if (col0 + j < dims.outFeatures) { y[base + col0 + j] = out[j]; }
   }

@@ -12,6 +12,7 @@ struct Tensor {
   nesterov: u32,
   momentum: f32,
   dampening: f32,
+  pStride: u32,
 }
 
 struct Step {
@@ -25,6 +26,8 @@ struct Step {
   bParamScale: f32,
   slot: u32,
   indexOffset: u32,
+  // Per model of a batched sweep: (wGradCoefficient, wParamScale, bGradCoefficient, bParamScale).
+  models: array<vec4f, 13>,
 }
 
 @group(0) @binding(0) var<uniform> tensor: Tensor;
@@ -41,10 +44,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   // stridedGroups in dispatch.ts); each element is still updated exactly once.
   let stride = groups.x * groups.y * WG;
   for (var j = gid.x + gid.y * groups.x * WG; j < tensor.count; j += stride) {
-    let i = tensor.offset + j;
+    // Batched sweeps: model gid.z's tensors and its own decay terms.
+    let i = gid.z * tensor.pStride + tensor.offset + j;
+    let terms = step.models[gid.z];
     let isBias = tensor.isBias != 0u;
-    let gradCoefficient = select(step.wGradCoefficient, step.bGradCoefficient, isBias);
-    let paramScale = select(step.wParamScale, step.bParamScale, isBias);
+    let gradCoefficient = select(terms.x, terms.z, isBias);
+    let paramScale = select(terms.y, terms.w, isBias);
     let p = params[i];
     // The gradient term uses θ before the decoupled shrink, as the twin (only one of the two is non-zero).
     var g = grads[i] + gradCoefficient * p;

@@ -8,6 +8,8 @@ struct Dims {
   batch: u32,
   classes: u32,
   mode: u32,
+  logitsStride: u32,
+  rowStride: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -22,9 +24,11 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let r = gid.x;
-  if (r >= dims.batch) { return; }
-  let base = r * dims.classes;
+  let row = gid.x;
+  if (row >= dims.batch) { return; }
+  // Batched sweeps: model gid.z's logits, gradients and per-row outputs; all models share the labels.
+  let base = gid.z * dims.logitsStride + row * dims.classes;
+  let r = gid.z * dims.rowStride + row;
   var rowMax = logits[base];
   var argmax = 0u;
   for (var c = 1u; c < dims.classes; c++) {
@@ -37,7 +41,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var sum = 0.0;
   for (var c = 0u; c < dims.classes; c++) { sum += exp(logits[base + c] - rowMax); }
   // Labels were validated on upload; the clamp only keeps a corrupt label from reading outside the row.
-  let label = min(labels[r], dims.classes - 1u);
+  let label = min(labels[row], dims.classes - 1u);
   losses[r] = log(sum) + rowMax - logits[base + label];
   predictions[r] = argmax;
   correct[r] = select(0u, 1u, argmax == label);

@@ -22,6 +22,11 @@ export interface ModelBuffers {
   /** Adam moments, or placeholders. */
   m: GPUBuffer;
   v: GPUBuffer;
+  /**
+   * Models stacked in these buffers (a batched λ sweep; 1 when absent): model z's tensors start at z × layout.total.
+   * Every dispatch runs all of them at once, workgroup_id.z selecting the model.
+   */
+  models?: number;
 }
 
 export type LossMode = keyof typeof SOFTMAX_MODE;
@@ -31,9 +36,12 @@ export class BatchPlan {
   readonly indices: GPUBuffer;
   /** One 256-byte Step slot per batch of the chunk. */
   readonly stepSlots: GPUBuffer;
-  /** (lossSum f32, correct u32) per batch of the chunk. */
+  /** (lossSum f32, correct u32) per batch of the chunk and model: entry slot × models + z. */
   readonly metrics: GPUBuffer;
-  /** acts[0] is the gathered input, acts[l + 1] the output of layer l (the last one holds the logits). */
+  /**
+   * acts[0] is the gathered input (shared by all models), acts[l + 1] the output of layer l (the last one holds the
+   * logits); past acts[0], and in dActs, losses, correct and predictions, model z's rows start at z × batch rows.
+   */
   readonly acts: GPUBuffer[];
   /** dActs[l + 1] is the gradient w.r.t. layer l's pre-activation output; the last also receives probabilities. */
   readonly dActs: GPUBuffer[];
@@ -55,6 +63,8 @@ export class BatchPlan {
   ) {
     const device = cache.device;
     const B = batch;
+    const K = model.models ?? 1;
+    const P = K > 1 ? model.layout.total : 0;
     const shapes = layerShapes(spec);
     const sizes = [spec.inputSize, ...shapes.map((s) => s.outFeatures)];
     const buf = (elements: number, label: string): GPUBuffer => createStorageBuffer(device, elements * 4, `${label} (batch ${B})`);
@@ -62,13 +72,15 @@ export class BatchPlan {
     this.stepSlots = device.createBuffer({
       label: `step slots (batch ${B})`, size: capacity * UNIFORM_SLOT_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
-    this.metrics = buf(2 * capacity, 'metrics');
-    this.acts = sizes.map((n, l) => buf(B * n, `activation ${l}`));
-    this.dActs = sizes.map((n, l) => buf(l === 0 ? 1 : B * n, `activation gradient ${l}`));
+    this.metrics = buf(2 * capacity * K, 'metrics');
+    this.acts = sizes.map((n, l) => buf((l === 0 ? 1 : K) * B * n, `activation ${l}`));
+    this.dActs = sizes.map((n, l) => buf(l === 0 ? 1 : K * B * n, `activation gradient ${l}`));
     this.labels = buf(B, 'labels');
-    this.losses = buf(B, 'losses');
-    this.correct = buf(B, 'correct');
-    this.predictions = buf(B, 'predictions');
+    this.losses = buf(K * B, 'losses');
+    this.correct = buf(K * B, 'correct');
+    this.predictions = buf(K * B, 'predictions');
+    // Model strides (f32 elements; 0 with one model, or for the shared input): see the Dims structs of the shaders.
+    const act = (l: number): number => (K > 1 && l > 0 ? B * sizes[l] : 0);
 
     const arena = new UniformArena(device, `static uniforms (batch ${B})`);
     const k = (name: keyof typeof KERNELS) => cache.get(name);
@@ -84,55 +96,64 @@ export class BatchPlan {
     const forwardDims = shapes.map((s, l) => arena.add(gemm[l].forward, {
       batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, relu: s.relu ? 1 : 0,
       wOffset: layout.layers[l].weight.offset, bOffset: layout.layers[l].bias.offset,
+      xStride: act(l), pStride: P, yStride: act(l + 1),
     }));
     const lossDims = Object.fromEntries(Object.entries(SOFTMAX_MODE).map(([mode, value]) => [
-      mode, arena.add(k('softmaxCrossEntropy'), { batch: B, classes: spec.classes, mode: value }),
+      mode, arena.add(k('softmaxCrossEntropy'), {
+        batch: B, classes: spec.classes, mode: value, logitsStride: act(L), rowStride: K > 1 ? B : 0,
+      }),
     ])) as Record<LossMode, () => GPUBufferBinding>;
-    const metricsDims = arena.add(k('batchMetrics'), { batch: B });
+    const metricsDims = arena.add(k('batchMetrics'), { batch: B, rowStride: K > 1 ? B : 0, models: K });
     // Backward, from the last layer to the first: dW, db, then dx (masked by ReLU' of the layer's input) unless l = 0.
     const backwardDims = shapes.map((s, l) => ({
-      dw: arena.add(gemm[l].dw, { batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, dwOffset: layout.layers[l].weight.offset }),
-      db: arena.add(k('biasBackward'), { batch: B, outFeatures: s.outFeatures, dbOffset: layout.layers[l].bias.offset }),
+      dw: arena.add(gemm[l].dw, {
+        batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, dwOffset: layout.layers[l].weight.offset,
+        dyStride: act(l + 1), xStride: act(l), pStride: P,
+      }),
+      db: arena.add(k('biasBackward'), {
+        batch: B, outFeatures: s.outFeatures, dbOffset: layout.layers[l].bias.offset, dyStride: act(l + 1), pStride: P,
+      }),
       dx: arena.add(gemm[l].dx, {
         batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, maskRelu: 1, wOffset: layout.layers[l].weight.offset,
+        dyStride: act(l + 1), pStride: P, xStride: act(l),
       }),
     }));
     const sgd = optimizer.kind === 'sgd';
     const stepKernel = sgd ? k('sgdStep') : k('adamStep');
     const optimizerDims = [layout.weights, layout.biases].map((slot, i) => arena.add(stepKernel, sgd
-      ? { offset: slot.offset, count: slot.count, isBias: i, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening }
-      : { offset: slot.offset, count: slot.count, isBias: i, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps }));
+      ? { offset: slot.offset, count: slot.count, isBias: i, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening, pStride: P }
+      : { offset: slot.offset, count: slot.count, isBias: i, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, pStride: P }));
     this.staticUniforms = arena.finish();
 
     this.forward = shapes.map((s, l) => makeDispatch(gemm[l].forward,
       bindGroup(device, gemm[l].forward, [forwardDims[l](), this.acts[l], params, this.acts[l + 1]]),
-      gemmGroups(gemm[l].forward, B, s.outFeatures)));
+      gemmGroups(gemm[l].forward, B, s.outFeatures), K));
     const lossGroup = (mode: LossMode): Dispatch => makeDispatch(k('softmaxCrossEntropy'),
       bindGroup(device, k('softmaxCrossEntropy'),
         [lossDims[mode](), this.acts[L], this.labels, this.dActs[L], this.losses, this.correct, this.predictions]),
-      linearGroups(k('softmaxCrossEntropy'), B));
+      linearGroups(k('softmaxCrossEntropy'), B), K);
     this.loss = { gradient: lossGroup('gradient'), probabilities: lossGroup('probabilities'), none: lossGroup('none') };
     this.reduceMetrics = makeDispatch(k('batchMetrics'),
-      bindGroup(device, k('batchMetrics'), [metricsDims(), this.stepSlots, this.losses, this.correct, this.metrics]), [1, 1]);
+      bindGroup(device, k('batchMetrics'), [metricsDims(), this.stepSlots, this.losses, this.correct, this.metrics]), [1, 1], K);
     this.backward = [];
     for (let l = L - 1; l >= 0; l--) {
       const s = shapes[l];
       const d = backwardDims[l];
       this.backward.push(makeDispatch(gemm[l].dw,
         bindGroup(device, gemm[l].dw, [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
-        gemmGroups(gemm[l].dw, s.outFeatures, s.inFeatures)));
+        gemmGroups(gemm[l].dw, s.outFeatures, s.inFeatures), K));
       this.backward.push(makeDispatch(k('biasBackward'),
-        bindGroup(device, k('biasBackward'), [d.db(), this.dActs[l + 1], grads]), linearGroups(k('biasBackward'), s.outFeatures)));
+        bindGroup(device, k('biasBackward'), [d.db(), this.dActs[l + 1], grads]), linearGroups(k('biasBackward'), s.outFeatures), K));
       if (l > 0) {
         this.backward.push(makeDispatch(gemm[l].dx,
           bindGroup(device, gemm[l].dx, [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
-          gemmGroups(gemm[l].dx, B, s.inFeatures)));
+          gemmGroups(gemm[l].dx, B, s.inFeatures), K));
       }
     }
     const state = sgd ? [model.momentum] : [model.m, model.v];
     this.optimizerSteps = [layout.weights, layout.biases].map((slot, i) => makeDispatch(stepKernel,
       bindGroup(device, stepKernel, [optimizerDims[i](), this.stepSlots, params, grads, ...state]),
-      stridedGroups(stepKernel, slot.count, cache.variant.maxStridedGroups)));
+      stridedGroups(stepKernel, slot.count, cache.variant.maxStridedGroups), K));
   }
 
   /** Gather, forward, loss (+ per-batch metrics) of the batch in step slot `slot`. */

@@ -1,7 +1,6 @@
 // Binding and dispatch helpers shared by the trainer and the kernel tests.
 import type { KernelPipeline } from './pipeline_cache';
 import { packUniform, uniformBytes, UNIFORM_SLOT_BYTES } from './uniform_layout';
-import { STEP_FIELDS } from './step_uniform';
 
 /** Static uniforms of many dispatches in one buffer, one 256-byte slot each; written once when `finish` is called. */
 export class UniformArena {
@@ -32,8 +31,8 @@ export class UniformArena {
   }
 }
 
-/** Bytes a dynamic-offset binding of the step uniform covers. */
-export const STEP_BINDING_BYTES = uniformBytes(STEP_FIELDS);
+/** Bytes a dynamic-offset binding of the step uniform covers: the whole slot (the optimizer kernels read per-model terms past STEP_FIELDS). */
+export const STEP_BINDING_BYTES = UNIFORM_SLOT_BYTES;
 
 /**
  * One bind group for `kernel`: resources in binding order; the dims binding is given as a GPUBufferBinding, the
@@ -61,19 +60,21 @@ export interface Dispatch {
   kernel: KernelPipeline;
   group: GPUBindGroup;
   counts: [number, number];
+  /** Workgroups along z: the models of a batched sweep (1 when absent). */
+  models?: number;
   /** The kernel binds the step uniform: the pass sets its dynamic offset. */
   usesStep: boolean;
 }
 
-export function makeDispatch(kernel: KernelPipeline, group: GPUBindGroup, counts: [number, number]): Dispatch {
-  return { kernel, group, counts, usesStep: kernel.def.bindings.includes('step') };
+export function makeDispatch(kernel: KernelPipeline, group: GPUBindGroup, counts: [number, number], models = 1): Dispatch {
+  return { kernel, group, counts, models, usesStep: kernel.def.bindings.includes('step') };
 }
 
 export function encodeDispatch(pass: GPUComputePassEncoder, d: Dispatch, stepSlot = 0): void {
   pass.setPipeline(d.kernel.pipeline);
   if (d.usesStep) pass.setBindGroup(0, d.group, [stepSlot * UNIFORM_SLOT_BYTES]);
   else pass.setBindGroup(0, d.group);
-  if (d.counts[0] > 0 && d.counts[1] > 0) pass.dispatchWorkgroups(d.counts[0], d.counts[1]);
+  if (d.counts[0] > 0 && d.counts[1] > 0) pass.dispatchWorkgroups(d.counts[0], d.counts[1], d.models ?? 1);
 }
 
 const MAX_GROUPS = 65535;

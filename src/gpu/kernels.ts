@@ -34,6 +34,15 @@ export interface KernelDef {
   block: readonly [number, number];
 }
 
+// Model strides (f32 elements) of the batched sweep: workgroup_id.z selects the model, whose tensors lie at
+// z × stride in each buffer (0 for a buffer all models share, e.g. the gathered input). Defaults: one model.
+const FORWARD_DIMS: UniformField[] = [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'],
+  ['wOffset', 'u32'], ['bOffset', 'u32'], ['xStride', 'u32', 0], ['pStride', 'u32', 0], ['yStride', 'u32', 0]];
+const BACKWARD_INPUT_DIMS: UniformField[] = [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'],
+  ['maskRelu', 'u32'], ['wOffset', 'u32'], ['dyStride', 'u32', 0], ['pStride', 'u32', 0], ['xStride', 'u32', 0]];
+const BACKWARD_WEIGHT_DIMS: UniformField[] = [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'],
+  ['dwOffset', 'u32'], ['dyStride', 'u32', 0], ['xStride', 'u32', 0], ['pStride', 'u32', 0]];
+
 const def = (
   name: string, source: string, bindings: BindingKind[], dims: UniformField[], workgroup: WorkgroupShape,
   block: readonly [number, number] = [4, 4],
@@ -41,44 +50,44 @@ const def = (
 
 export const KERNELS = {
   denseForward: def('dense_forward', denseForwardSource, ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm'),
+    [...FORWARD_DIMS], 'gemm'),
   denseForwardVec4: def('dense_forward_vec4', denseForwardVec4Source, ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm'),
+    [...FORWARD_DIMS], 'gemm'),
   denseForwardTiled: def('dense_forward_tiled', denseForwardTiledSource, ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm'),
+    [...FORWARD_DIMS], 'gemm'),
   denseBackwardInput: def('dense_backward_input', denseBackwardInputSource, ['dims', 'read', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['maskRelu', 'u32'], ['wOffset', 'u32']], 'gemm'),
+    [...BACKWARD_INPUT_DIMS], 'gemm'),
   denseBackwardInputVec4: def('dense_backward_input_vec4', denseBackwardInputVec4Source, ['dims', 'read', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['maskRelu', 'u32'], ['wOffset', 'u32']], 'gemm'),
+    [...BACKWARD_INPUT_DIMS], 'gemm'),
   denseBackwardWeight: def('dense_backward_weight', denseBackwardWeightSource, ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm'),
+    [...BACKWARD_WEIGHT_DIMS], 'gemm'),
   denseBackwardWeightVec4: def('dense_backward_weight_vec4', denseBackwardWeightVec4Source, ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm'),
+    [...BACKWARD_WEIGHT_DIMS], 'gemm'),
   denseForwardBlock4x8: def('dense_forward_block_4x8', denseForwardBlockSource(4, 8), ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm', [8, 4]),
+    [...FORWARD_DIMS], 'gemm', [8, 4]),
   denseForwardBlock8x8: def('dense_forward_block_8x8', denseForwardBlockSource(8, 8), ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32']], 'gemm', [8, 8]),
+    [...FORWARD_DIMS], 'gemm', [8, 8]),
   denseBackwardWeightBlock8x8: def('dense_backward_weight_block_8x8', denseBackwardWeightBlockSource(2, 2), ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm', [8, 8]),
+    [...BACKWARD_WEIGHT_DIMS], 'gemm', [8, 8]),
   denseBackwardWeightBlock8x16: def('dense_backward_weight_block_8x16', denseBackwardWeightBlockSource(2, 4), ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm', [16, 8]),
+    [...BACKWARD_WEIGHT_DIMS], 'gemm', [16, 8]),
   denseBackwardWeightBlock16x16: def('dense_backward_weight_block_16x16', denseBackwardWeightBlockSource(4, 4), ['dims', 'read', 'read', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['dwOffset', 'u32']], 'gemm', [16, 16]),
+    [...BACKWARD_WEIGHT_DIMS], 'gemm', [16, 16]),
   biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
-    [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32']], 'linear'),
+    [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['pStride', 'u32', 0]], 'linear'),
   reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),
   softmaxCrossEntropy: def('softmax_cross_entropy', softmaxCrossEntropySource,
     ['dims', 'read', 'read', 'write', 'write', 'write', 'write'],
-    [['batch', 'u32'], ['classes', 'u32'], ['mode', 'u32']], 'linear'),
-  batchMetrics: def('batch_metrics', batchMetricsSource, ['dims', 'step', 'read', 'read', 'write'], [['batch', 'u32']], 'fixed'),
+    [['batch', 'u32'], ['classes', 'u32'], ['mode', 'u32'], ['logitsStride', 'u32', 0], ['rowStride', 'u32', 0]], 'linear'),
+  batchMetrics: def('batch_metrics', batchMetricsSource, ['dims', 'step', 'read', 'read', 'write'], [['batch', 'u32'], ['rowStride', 'u32', 0], ['models', 'u32', 1]], 'fixed'),
   sumSquares: def('sum_squares', sumSquaresSource, ['dims', 'read', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['slot', 'u32']], 'fixed'),
   gatherBatch: def('gather_batch', gatherBatchSource, ['dims', 'step', 'read', 'read', 'read', 'read', 'write', 'write'],
     [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
   sgdStep: def('sgd_step', sgdStepSource, ['dims', 'step', 'write', 'read', 'write'],
-    [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32']], 'linear'),
+    [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
   adamStep: def('adam_step', adamStepSource, ['dims', 'step', 'write', 'read', 'write', 'write'],
-    [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32']], 'linear'),
+    [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['pStride', 'u32', 0]], 'linear'),
 } as const satisfies Record<string, KernelDef>;
 
 export type KernelName = keyof typeof KERNELS;

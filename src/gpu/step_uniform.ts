@@ -26,13 +26,30 @@ export interface StepValues {
   indexOffset: number;
 }
 
-/** Packs `steps` consecutive slots into one buffer-sized byte array. */
-export function packStepSlots(steps: StepValues[], optimizer: OptimizerConfig, decay: DecayConfig): Uint8Array<ArrayBuffer> {
+/**
+ * Models of a batched sweep whose decay terms fit in a step slot: after STEP_FIELDS (48 bytes with padding), one
+ * vec4 (wGradCoefficient, wParamScale, bGradCoefficient, bParamScale) per model fills the rest of the 256-byte slot.
+ */
+export const MAX_SWEEP_MODELS = (UNIFORM_SLOT_BYTES - 48) / 16;
+/** Byte offset of the per-model decay terms in a slot (struct Step's `models` array in sgd_step and adam_step). */
+const MODEL_TERMS_OFFSET = 48;
+
+/**
+ * Packs `steps` consecutive slots into one buffer-sized byte array. `decay` is one config, or one per model of a
+ * batched sweep (at most MAX_SWEEP_MODELS); the optimizer kernels read model z's terms from the slot's `models[z]`.
+ */
+export function packStepSlots(
+  steps: StepValues[], optimizer: OptimizerConfig, decay: DecayConfig | readonly DecayConfig[],
+): Uint8Array<ArrayBuffer> {
+  const decays = Array.isArray(decay) ? decay as readonly DecayConfig[] : [decay as DecayConfig];
+  if (decays.length < 1 || decays.length > MAX_SWEEP_MODELS) {
+    throw new RangeError(`a step slot holds the decay terms of 1 to ${MAX_SWEEP_MODELS} models, got ${decays.length}`);
+  }
   const bytes = new Uint8Array(Math.max(steps.length, 1) * UNIFORM_SLOT_BYTES);
   const view = new DataView(bytes.buffer);
   steps.forEach((s, i) => {
-    const w = decayTerms(decay, s.lr, false);
-    const b = decayTerms(decay, s.lr, true);
+    const w = decayTerms(decays[0], s.lr, false);
+    const b = decayTerms(decays[0], s.lr, true);
     // Bias corrections in float64 on the host, as the CPU twin computes them; t = 0 (evaluation) gives 1 so that
     // nothing divides by zero in a slot that no optimizer reads.
     const bc = (beta: number): number => (s.t > 0 ? 1 - Math.pow(beta, s.t) : 1);
@@ -48,6 +65,12 @@ export function packStepSlots(steps: StepValues[], optimizer: OptimizerConfig, d
       slot: s.slot,
       indexOffset: s.indexOffset,
     }, view, i * UNIFORM_SLOT_BYTES);
+    decays.forEach((d, m) => {
+      const mw = decayTerms(d, s.lr, false);
+      const mb = decayTerms(d, s.lr, true);
+      const at = i * UNIFORM_SLOT_BYTES + MODEL_TERMS_OFFSET + 16 * m;
+      [mw.gradCoefficient, mw.paramScale, mb.gradCoefficient, mb.paramScale].forEach((v, j) => view.setFloat32(at + 4 * j, v, true));
+    });
   });
   return bytes;
 }

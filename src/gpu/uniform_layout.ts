@@ -1,16 +1,20 @@
 // Packs a WGSL uniform struct of u32/f32 fields (4 bytes each, in declaration order) from named values.
 
-export type UniformField = readonly [name: string, type: 'u32' | 'f32'];
+/**
+ * A field, with an optional default for fields added later (the model strides of batched sweeps): values may omit
+ * those, and get the default (0: a single model, whose offsets need no stride).
+ */
+export type UniformField = readonly [name: string, type: 'u32' | 'f32', fallback?: number];
 
 /** Bytes of one uniform slot: WebGPU's default minUniformBufferOffsetAlignment, so any slot can be bound by offset. */
 export const UNIFORM_SLOT_BYTES = 256;
 
-/** Writes the fields into `view` at byteOffset; every field must be given (a missing one is a bug, not a zero). */
+/** Writes the fields into `view` at byteOffset; every field without a default must be given (a missing one is a bug, not a zero). */
 export function packUniform(
   fields: readonly UniformField[], values: Record<string, number>, view: DataView, byteOffset = 0,
 ): void {
-  fields.forEach(([name, type], i) => {
-    const v = values[name];
+  fields.forEach(([name, type, fallback], i) => {
+    const v = values[name] ?? fallback;
     if (v === undefined || !Number.isFinite(v)) throw new RangeError(`uniform field '${name}' is ${v}`);
     if (type === 'u32') {
       if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`uniform field '${name}' must be a u32, got ${v}`);

@@ -3,7 +3,7 @@
 import type { Dataset } from '../core/dataset';
 import { assertChunk, assertIndices } from '../core/chunk';
 import { initParams } from '../core/init';
-import { validateOptimizer } from '../core/optimizer';
+import { validateOptimizer, type DecayConfig } from '../core/optimizer';
 import { assertParamsMatch, type ModelParams } from '../core/params';
 import { layerShapes, validateSpec } from '../core/spec';
 import type {
@@ -60,7 +60,12 @@ export async function createGpuTrainer(device: GPUDevice, config: TrainerConfig,
     ?? (options.autotuneBatch !== undefined
       ? await autotuneVariant(device, layerShapes(config.spec).map((s) => ({ batch: options.autotuneBatch!, inFeatures: s.inFeatures, outFeatures: s.outFeatures })))
       : selectVariant(device.adapterInfo));
-  const trainer = new GpuTrainer(device, config, pipelineCache(device, variant));
+  return createModelStack(device, [config], variant);
+}
+
+/** Validated configs (the caller checks that they may share dispatches): K models in one set of buffers. */
+export async function createModelStack(device: GPUDevice, configs: TrainerConfig[], variant: KernelVariant): Promise<GpuTrainer> {
+  const trainer = new GpuTrainer(device, configs, pipelineCache(device, variant));
   // Pipeline compilation errors surface here rather than at the first step.
   device.pushErrorScope('validation');
   trainer.warmUp();
@@ -69,7 +74,12 @@ export async function createGpuTrainer(device: GPUDevice, config: TrainerConfig,
   return trainer;
 }
 
-class GpuTrainer implements Trainer {
+/**
+ * The engine proper: K models of one spec and optimizer stacked in one set of buffers (K = 1 for a plain trainer;
+ * a batched λ sweep, gpu_sweep.ts, has more), trained together by every dispatch. The Trainer methods act on model
+ * 0; the `*Of(model)` ones on any, and trainAll trains all of them.
+ */
+export class GpuTrainer implements Trainer {
   readonly engine = 'gpu' as const;
   private readonly cache: PipelineCache;
   private readonly layout: ParamLayout;
@@ -79,11 +89,18 @@ class GpuTrainer implements Trainer {
   private readonly norms: { dispatches: Dispatch[]; out: GPUBuffer; uniforms: GPUBuffer };
   private steps = 0;
   private destroyed = false;
+  readonly config: TrainerConfig;
+  /** Models stacked (K). */
+  readonly models: number;
 
-  constructor(private readonly device: GPUDevice, readonly config: TrainerConfig, cache: PipelineCache) {
+  constructor(private readonly device: GPUDevice, readonly configs: readonly TrainerConfig[], cache: PipelineCache) {
+    const config = configs[0];
+    this.config = config;
+    this.models = configs.length;
     this.cache = cache;
     this.layout = paramLayout(config.spec);
-    const n = this.layout.total;
+    const K = this.models;
+    const n = this.layout.total * K;
     const { kind, momentum } = config.optimizer;
     const buf = (elements: number, label: string): GPUBuffer => createStorageBuffer(device, elements * 4, label);
     // Zero-filled at creation (WebGPU guarantees it): optimizer state starts at zero as in PyTorch.
@@ -94,8 +111,10 @@ class GpuTrainer implements Trainer {
       momentum: buf(kind === 'sgd' && momentum !== 0 ? n : 1, 'momentum'),
       m: buf(kind === 'sgd' ? 1 : n, 'adam m'),
       v: buf(kind === 'sgd' ? 1 : n, 'adam v'),
+      models: K,
     };
-    writeBytes(device, this.model.params, 0, flattenParams(this.layout, config.initialParams ?? initParams(config.spec, config.seed)));
+    configs.forEach((c, m) => writeBytes(device, this.model.params, this.modelBytes(m),
+      flattenParams(this.layout, c.initialParams ?? initParams(c.spec, c.seed))));
     this.norms = this.makeNormDispatches();
   }
 
@@ -122,74 +141,108 @@ class GpuTrainer implements Trainer {
   }
 
   async train(handle: DatasetHandle, chunk: TrainChunk): Promise<TrainChunkResult> {
+    return (await this.trainAll(handle, chunk))[0];
+  }
+
+  /** Trains every model on the chunk (the same batches and learning rates); one result per model. */
+  async trainAll(handle: DatasetHandle, chunk: TrainChunk): Promise<TrainChunkResult[]> {
     const ds = this.dataset(handle);
     const steps = assertChunk(chunk, ds.handle.count);
     const B = chunk.batchSize;
+    const K = this.models;
     if (B > MAX_BATCH) throw new RangeError(`batchSize ${B} is over the GPU engine's limit of ${MAX_BATCH}`);
-    if (steps === 0) return { stepLosses: new Float32Array(0), correct: 0, samples: 0 };
+    if (steps === 0) return this.configs.map(() => ({ stepLosses: new Float32Array(0), correct: 0, samples: 0 }));
     const plan = this.plan(B, steps);
     const first = this.steps;
     const slots: StepValues[] = Array.from({ length: steps }, (_, s) => ({ lr: chunk.lrs[s], t: first + s + 1, slot: s, indexOffset: s * B }));
     // Counted now, before any await, so that a second chunk queued behind this one numbers its steps after it.
     this.steps += steps;
     writeBytes(this.device, plan.indices, 0, chunk.indices);
-    this.device.queue.writeBuffer(plan.stepSlots, 0, packStepSlots(slots, this.config.optimizer, this.config.decay));
+    this.device.queue.writeBuffer(plan.stepSlots, 0, packStepSlots(slots, this.config.optimizer, this.decays()));
     const encoder = this.device.createCommandEncoder({ label: `train ${steps} steps` });
     const pass = encoder.beginComputePass();
     for (let s = 0; s < steps; s++) plan.encodeTrainStep(pass, ds, s);
     pass.end();
-    const [bytes] = await readBuffers(this.device, [{ buffer: plan.metrics, bytes: steps * 8 }], encoder);
+    const [bytes] = await readBuffers(this.device, [{ buffer: plan.metrics, bytes: steps * K * 8 }], encoder);
     const f = new Float32Array(bytes);
     const u = new Uint32Array(bytes);
-    const stepLosses = new Float32Array(steps);
-    let correct = 0;
-    for (let s = 0; s < steps; s++) {
-      stepLosses[s] = f[2 * s] / B;
-      correct += u[2 * s + 1];
-    }
-    return { stepLosses, correct, samples: steps * B };
+    return this.configs.map((_, m) => {
+      const stepLosses = new Float32Array(steps);
+      let correct = 0;
+      for (let s = 0; s < steps; s++) {
+        const e = 2 * (s * K + m);
+        stepLosses[s] = f[e] / B;
+        correct += u[e + 1];
+      }
+      return { stepLosses, correct, samples: steps * B };
+    });
   }
 
   async evaluate(handle: DatasetHandle, options: { indices?: Uint32Array; predictions?: boolean } = {}): Promise<EvaluateResult> {
+    return this.evaluateOf(0, handle, options);
+  }
+
+  async evaluateOf(model: number, handle: DatasetHandle, options: { indices?: Uint32Array; predictions?: boolean } = {}): Promise<EvaluateResult> {
     const ds = this.dataset(handle);
     const indices = options.indices ?? identity(ds.handle.count);
     assertIndices(indices, ds.handle.count);
     const count = indices.length;
-    const r = await this.forwardBatches(ds, indices, 'none', options.predictions ? 'predictions' : null);
+    const r = await this.forwardBatches(model, ds, indices, 'none', options.predictions ? 'predictions' : null);
     const predictions = options.predictions ? new Uint32Array(r.output ?? new ArrayBuffer(0)) : undefined;
     return { loss: count ? r.lossSum / count : NaN, accuracy: count ? r.correct / count : NaN, correct: r.correct, count, predictions };
   }
 
   async predictProbabilities(handle: DatasetHandle, indices?: Uint32Array): Promise<Float32Array> {
+    return this.predictProbabilitiesOf(0, handle, indices);
+  }
+
+  async predictProbabilitiesOf(model: number, handle: DatasetHandle, indices?: Uint32Array): Promise<Float32Array> {
     const ds = this.dataset(handle);
     const idx = indices ?? identity(ds.handle.count);
     assertIndices(idx, ds.handle.count);
-    const r = await this.forwardBatches(ds, idx, 'probabilities', 'probabilities');
+    const r = await this.forwardBatches(model, ds, idx, 'probabilities', 'probabilities');
     return new Float32Array(r.output ?? new ArrayBuffer(0));
   }
 
   async weightSquaredNorms(): Promise<number[]> {
+    return this.weightSquaredNormsOf(0);
+  }
+
+  async weightSquaredNormsOf(model: number): Promise<number[]> {
     this.assertLive();
+    this.assertModel(model);
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     for (const d of this.norms.dispatches) encodeDispatch(pass, d);
     pass.end();
-    const [bytes] = await readBuffers(this.device, [{ buffer: this.norms.out, bytes: this.norms.dispatches.length * 4 }], encoder);
+    const L = this.layout.layers.length;
+    const [bytes] = await readBuffers(this.device, [{ buffer: this.norms.out, byteOffset: model * L * 4, bytes: L * 4 }], encoder);
     return Array.from(new Float32Array(bytes));
   }
 
   async getParams(): Promise<ModelParams> {
+    return this.getParamsOf(0);
+  }
+
+  async getParamsOf(model: number): Promise<ModelParams> {
     this.assertLive();
-    const [bytes] = await readBuffers(this.device, [{ buffer: this.model.params, bytes: this.layout.total * 4 }]);
+    this.assertModel(model);
+    const [bytes] = await readBuffers(this.device, [{ buffer: this.model.params, byteOffset: this.modelBytes(model), bytes: this.layout.total * 4 }]);
     return unflattenParams(this.layout, new Float32Array(bytes));
   }
 
   async getState(): Promise<TrainerState> {
+    return this.getStateOf(0);
+  }
+
+  async getStateOf(model: number): Promise<TrainerState> {
     this.assertLive();
+    this.assertModel(model);
     const keys = this.stateKeys();
     const bytes = this.layout.total * 4;
+    const byteOffset = this.modelBytes(model);
     const step = this.steps;
-    const all = await readBuffers(this.device, [this.model.params, ...keys.map((k) => this.model[k])].map((buffer) => ({ buffer, bytes })));
+    const all = await readBuffers(this.device, [this.model.params, ...keys.map((k) => this.model[k])].map((buffer) => ({ buffer, byteOffset, bytes })));
     const [params, ...rest] = all.map((b) => unflattenParams(this.layout, new Float32Array(b)));
     const optimizer: TrainerState['optimizer'] = { step };
     keys.forEach((k, i) => { optimizer[k] = rest[i]; });
@@ -197,7 +250,13 @@ class GpuTrainer implements Trainer {
   }
 
   async setState(state: TrainerState): Promise<void> {
+    return this.setStateOf(0, state);
+  }
+
+  /** Sets one model's params and optimizer state; the step count is shared by all models, so it sets theirs too. */
+  async setStateOf(model: number, state: TrainerState): Promise<void> {
     this.assertLive();
+    this.assertModel(model);
     const { spec } = this.config;
     assertParamsMatch(spec, state.params);
     const keys = this.stateKeys();
@@ -208,8 +267,9 @@ class GpuTrainer implements Trainer {
     }
     const step = state.optimizer.step;
     if (!Number.isInteger(step) || step < 0) throw new RangeError(`optimizer step must be a non-negative integer, got ${step}`);
-    writeBytes(this.device, this.model.params, 0, flattenParams(this.layout, state.params));
-    for (const key of keys) writeBytes(this.device, this.model[key], 0, flattenParams(this.layout, state.optimizer[key]!));
+    const at = this.modelBytes(model);
+    writeBytes(this.device, this.model.params, at, flattenParams(this.layout, state.params));
+    for (const key of keys) writeBytes(this.device, this.model[key], at, flattenParams(this.layout, state.optimizer[key]!));
     this.steps = step;
   }
 
@@ -220,6 +280,19 @@ class GpuTrainer implements Trainer {
     this.plans.clear();
     for (const d of this.datasets) destroyDataset(d);
     for (const b of [this.model.params, this.model.grads, this.model.momentum, this.model.m, this.model.v, this.norms.out, this.norms.uniforms]) b.destroy();
+  }
+
+  /** Byte offset of model m's tensors in the params, grads and optimizer-state buffers. */
+  private modelBytes(m: number): number {
+    return m * this.layout.total * 4;
+  }
+
+  private decays(): DecayConfig[] {
+    return this.configs.map((c) => c.decay);
+  }
+
+  private assertModel(m: number): void {
+    if (!Number.isInteger(m) || m < 0 || m >= this.models) throw new RangeError(`model index ${m} is not in [0, ${this.models})`);
   }
 
   /** Optimizer buffers this trainer keeps, by TrainerState name. */
@@ -234,9 +307,12 @@ class GpuTrainer implements Trainer {
    * correct count reduced on the GPU; `copy` also gathers each batch's predictions or probabilities.
    */
   private async forwardBatches(
-    ds: GpuDataset, indices: Uint32Array, mode: LossMode, copy: 'predictions' | 'probabilities' | null,
+    model: number, ds: GpuDataset, indices: Uint32Array, mode: LossMode, copy: 'predictions' | 'probabilities' | null,
   ): Promise<{ lossSum: number; correct: number; output?: ArrayBuffer }> {
     this.assertLive();
+    this.assertModel(model);
+    // Every dispatch runs all K models (their forward passes cost the same dispatches); only `model`'s results are read.
+    const K = this.models;
     const n = indices.length;
     if (n === 0) return { lossSum: 0, correct: 0, output: new ArrayBuffer(0) };
     const C = this.config.spec.classes;
@@ -254,17 +330,17 @@ class GpuTrainer implements Trainer {
       const plan = this.plan(g.batch, g.batches);
       writeBytes(this.device, plan.indices, 0, indices.subarray(g.start, g.start + g.batch * g.batches));
       const slots = Array.from({ length: g.batches }, (_, j) => ({ lr: 0, t: 0, slot: j, indexOffset: j * g.batch }));
-      this.device.queue.writeBuffer(plan.stepSlots, 0, packStepSlots(slots, this.config.optimizer, this.config.decay));
+      this.device.queue.writeBuffer(plan.stepSlots, 0, packStepSlots(slots, this.config.optimizer, this.decays()));
       for (let j = 0; j < g.batches; j++) {
         const pass = encoder.beginComputePass();
         plan.encodeForward(pass, ds, j, mode);
         pass.end();
         if (output) {
           const source = copy === 'probabilities' ? plan.dActs[plan.dActs.length - 1] : plan.predictions;
-          encoder.copyBufferToBuffer(source, 0, output, (g.start + j * g.batch) * perSample * 4, g.batch * perSample * 4);
+          encoder.copyBufferToBuffer(source, model * g.batch * perSample * 4, output, (g.start + j * g.batch) * perSample * 4, g.batch * perSample * 4);
         }
       }
-      reads.push({ buffer: plan.metrics, bytes: g.batches * 8 });
+      reads.push({ buffer: plan.metrics, bytes: g.batches * K * 8 });
     }
     if (output) reads.push({ buffer: output, bytes: n * perSample * 4 });
     // The plans' index and slot buffers are rewritten by the next call only after this submit (queue order).
@@ -276,8 +352,8 @@ class GpuTrainer implements Trainer {
       const f = new Float32Array(results[i]);
       const u = new Uint32Array(results[i]);
       for (let j = 0; j < g.batches; j++) {
-        lossSum += f[2 * j];
-        correct += u[2 * j + 1];
+        lossSum += f[2 * (j * K + model)];
+        correct += u[2 * (j * K + model) + 1];
       }
     });
     return { lossSum, correct, output: output ? results[results.length - 1] : undefined };
@@ -298,9 +374,13 @@ class GpuTrainer implements Trainer {
   private makeNormDispatches(): { dispatches: Dispatch[]; out: GPUBuffer; uniforms: GPUBuffer } {
     const kernel = this.cache.get('sumSquares');
     const arena = new UniformArena(this.device, 'norm uniforms');
-    const dims = this.layout.layers.map((l, slot) => arena.add(kernel, { offset: l.weight.offset, count: l.weight.count, slot }));
+    // Model m's layer l at slot m·L + l (the sum_squares kernel takes any offset: no stride needed).
+    const L = this.layout.layers.length;
+    const dims = this.configs.flatMap((_, m) => this.layout.layers.map((l, i) => arena.add(kernel, {
+      offset: m * this.layout.total + l.weight.offset, count: l.weight.count, slot: m * L + i,
+    })));
     const uniforms = arena.finish();
-    const out = createStorageBuffer(this.device, this.layout.layers.length * 4, 'weight norms');
+    const out = createStorageBuffer(this.device, this.models * L * 4, 'weight norms');
     const dispatches = dims.map((d) => makeDispatch(kernel, bindGroup(this.device, kernel, [d(), this.model.params, out]), [1, 1]));
     return { dispatches, out, uniforms };
   }

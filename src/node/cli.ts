@@ -26,8 +26,9 @@ export function buildProgram(io: CliIo, done: (r: ResultsFile) => void): Command
 
   addRunFlags(program.command('sweep').description('one run per decay coefficient, same seed and data order, then the report'))
     .requiredOption('--wd <list>', 'comma list of decay coefficients, e.g. 0,1e-5,1e-4,1e-3,1e-2', parseCoefficients)
-    .action(async (f: RunFlags & { wd: number[] }) => {
-      done(await runMany(f, { command: 'sweep', coefficients: f.wd }, io));
+    .option('--no-batch-sweep', 'GPU engine: train the coefficients one after another instead of together in the same dispatches')
+    .action(async (f: RunFlags & { wd: number[]; batchSweep: boolean }) => {
+      done(await runMany(f, { command: 'sweep', coefficients: f.wd, batch: f.batchSweep }, io));
     });
 
   program.command('evaluate')

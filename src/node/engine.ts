@@ -1,6 +1,7 @@
 // Picks the engine a command trains on: the GPU engine when a WebGPU adapter is found, else the CPU engine.
 import type { Trainer, TrainerConfig, EngineKind } from '../core/trainer';
 import { createCpuTrainer } from '../cpu/cpu_trainer';
+import type { BatchedTrainer } from '../train/lockstep';
 import { createGpuEngine } from './gpu_engine';
 
 export interface Engine {
@@ -8,6 +9,9 @@ export interface Engine {
   /** Adapter description for logs and results. */
   description: string;
   createTrainer(config: TrainerConfig): Promise<Trainer>;
+  /** Engines that can train several models of one shape in the same dispatches (a λ sweep): at most maxBatch. */
+  createBatch?(configs: TrainerConfig[]): Promise<BatchedTrainer>;
+  maxBatch?: number;
   close(): void;
 }
 

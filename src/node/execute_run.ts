@@ -1,17 +1,19 @@
 // Runs one configuration on an engine: datasets in, training loop with progress and per-epoch checkpoints,
-// weights out as safetensors. Shared by `train` and `sweep`.
+// weights out as safetensors. Shared by `train` and `sweep`; executeBatchedRuns trains a sweep's runs together.
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelParams } from '../core/params';
+import type { Trainer } from '../core/trainer';
 import type { Splits } from '../data/splits';
 import { encodeCheckpoint, type Checkpoint } from '../train/checkpoint';
 import { stepsPerEpoch } from '../train/epoch_order';
 import { finalMetrics, type RunConfigRecord, type RunResult } from '../train/results';
 import { encodeSafetensors } from '../train/safetensors';
-import { runTraining } from '../train/train_loop';
+import { Lockstep } from '../train/lockstep';
+import { runTraining, type LoopData } from '../train/train_loop';
 import type { Engine } from './engine';
 import { epochTableHeader, epochTableRow } from './epoch_table';
-import { createProgressBar } from './progress_bar';
+import { createProgressBar, type ProgressBar } from './progress_bar';
 
 export interface ExecuteOptions {
   outDir: string;
@@ -43,62 +45,133 @@ export async function executeRun(engine: Engine, cfg: RunConfigRecord, splits: S
   const started = performance.now();
   const trainer = await engine.createTrainer({ spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, initialParams: o.initialParams });
   try {
-    const data = {
-      train: await trainer.addDataset(splits.train),
-      ...(splits.validation ? { validation: await trainer.addDataset(splits.validation) } : {}),
-      ...(splits.test ? { test: await trainer.addDataset(splits.test) } : {}),
-    };
+    const data = await addSplits(trainer, splits);
     if (o.resume) await trainer.setState(o.resume.state);
-    mkdirSync(join(o.outDir, 'checkpoints'), { recursive: true });
-    mkdirSync(join(o.outDir, 'weights'), { recursive: true });
-    const checkpoint = join('checkpoints', `${cfg.name}.ckpt`);
-    const weights = join('weights', `${cfg.name}.safetensors`);
     const bar = createProgressBar(cfg.name, !o.quiet);
-    if (!o.quiet) {
-      o.log(`\n${cfg.name}: ${[cfg.spec.inputSize, ...cfg.spec.hidden, cfg.spec.classes].join('-')} ${cfg.optimizer.kind} lr ${cfg.optimizer.lr} ${cfg.decay.mode} ${cfg.decay.coefficient}, ${cfg.data.trainCount} train / ${cfg.data.valCount} val / ${cfg.data.testCount} test, ${engine.kind}`);
-      o.log(epochTableHeader(cfg.spec.hidden.length + 1));
-    }
-    const progress = await runTraining(
-      trainer,
-      data,
-      {
-        epochs: cfg.epochs, batchSize: cfg.batchSize, seed: cfg.seed, shuffle: cfg.data.shuffle, dropLast: cfg.dropLast,
-        schedule: cfg.schedule, stepsPerChunk: o.stepsPerChunk, evaluateTrainSet: o.evaluateTrainSet,
-        ...(cfg.earlyStopping ? { earlyStopping: cfg.earlyStopping } : {}),
-      },
-      {
-        onChunk: (p) => bar.update(p),
-        onEpoch: async (record, p) => {
-          const bytes = encodeCheckpoint(await trainer.getState(), {
-            spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, progress: p, extra: { config: cfg },
-          });
-          writeAtomically(join(o.outDir, checkpoint), bytes);
-          if (!o.quiet) {
-            bar.stop();
-            o.log(epochTableRow(record));
-          }
-        },
-      },
-      o.resume?.meta.progress,
-    );
-    bar.stop();
-    if (progress.status === 'diverged') o.log(`${cfg.name}: diverged — the batch loss was not finite at step ${progress.divergedAtStep}`);
-    if (progress.status === 'early-stopped') o.log(`${cfg.name}: early stopping after epoch ${progress.epochsDone} (best validation loss at epoch ${progress.bestEpoch})`);
-    const params = await trainer.getParams();
-    writeAtomically(join(o.outDir, weights), encodeSafetensors(cfg.spec, params, { format: 'pt', decaylab: JSON.stringify({ name: cfg.name, status: progress.status }) }));
-    const result: RunResult = {
-      config: cfg,
-      status: progress.status,
-      divergedAtStep: progress.divergedAtStep,
-      bestEpoch: progress.bestEpoch,
-      history: progress.history,
-      final: finalMetrics(progress.history),
-      weightHistograms: [],
-      files: { weights, checkpoint: progress.history.length > 0 ? checkpoint : null },
-      seconds: (performance.now() - started) / 1000,
-    };
-    return { result, params };
+    return await trainAndWrite(trainer, data, cfg, o, { bar, stopBarBeforeLog: true, log: o.log, engineKind: engine.kind, started });
   } finally {
     trainer.destroy();
   }
+}
+
+/**
+ * Runs the configs (one per decay coefficient, otherwise equal) on the engine's batched trainer: up to
+ * engine.maxBatch models per group train in the same dispatches, each with its own loop (lockstep.ts), so every run
+ * has its own history, divergence, early stopping, checkpoint and weights exactly as executeRun writes them.
+ * One progress bar covers the whole sweep; each run's table is printed when that run ends (they would interleave).
+ */
+export async function executeBatchedRuns(engine: Engine, cfgs: RunConfigRecord[], splits: Splits, o: ExecuteOptions): Promise<{ result: RunResult; params: ModelParams }[]> {
+  if (!engine.createBatch || !engine.maxBatch) throw new Error(`the ${engine.kind} engine has no batched trainer`);
+  if (o.resume) throw new RangeError('a batched sweep cannot resume from a checkpoint; resume runs one at a time');
+  const groups: RunConfigRecord[][] = [];
+  for (let i = 0; i < cfgs.length; i += engine.maxBatch) groups.push(cfgs.slice(i, i + engine.maxBatch));
+  const bar = createProgressBar(`sweep (${cfgs.length} runs)`, !o.quiet);
+  const out: { result: RunResult; params: ModelParams }[] = [];
+  try {
+    for (const [g, group] of groups.entries()) {
+      const started = performance.now();
+      const batch = await engine.createBatch(group.map((cfg) => ({ spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, initialParams: o.initialParams })));
+      try {
+        const lockstep = new Lockstep(batch);
+        const members = lockstep.trainers();
+        // Datasets are uploaded once for the whole group: every member's handle is the same.
+        const data = await addSplits(members[0], splits);
+        const groupBar: ProgressBar = {
+          update: (p) => bar.update({ ...p, step: p.step + g * p.totalSteps, totalSteps: p.totalSteps * groups.length }),
+          stop: () => {},
+        };
+        const settled = await Promise.allSettled(group.map(async (cfg, m) => {
+          const lines: string[] = [];
+          try {
+            return await trainAndWrite(members[m], data, cfg, o, { bar: groupBar, stopBarBeforeLog: false, log: (l) => lines.push(l), engineKind: engine.kind, started });
+          } finally {
+            // Leave before printing: the other runs go on while this one's table is written out.
+            lockstep.leave(m);
+            if (lines.length > 0) {
+              bar.stop();
+              lines.forEach((l) => o.log(l));
+            }
+          }
+        }));
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        for (const s of settled) if (s.status === 'fulfilled') out.push(s.value);
+      } finally {
+        batch.destroy();
+      }
+    }
+  } finally {
+    bar.stop();
+  }
+  return out;
+}
+
+async function addSplits(trainer: Trainer, splits: Splits): Promise<LoopData> {
+  return {
+    train: await trainer.addDataset(splits.train),
+    ...(splits.validation ? { validation: await trainer.addDataset(splits.validation) } : {}),
+    ...(splits.test ? { test: await trainer.addDataset(splits.test) } : {}),
+  };
+}
+
+interface RunOutput {
+  bar: ProgressBar;
+  /** Stop the progress bar before each epoch row (a bar of this run only), or leave it to the caller (a shared bar). */
+  stopBarBeforeLog: boolean;
+  log: (line: string) => void;
+  engineKind: string;
+  started: number;
+}
+
+/** The training loop with checkpoints and tables, then the weights file and the run's result. */
+async function trainAndWrite(trainer: Trainer, data: LoopData, cfg: RunConfigRecord, o: ExecuteOptions, w: RunOutput): Promise<{ result: RunResult; params: ModelParams }> {
+  mkdirSync(join(o.outDir, 'checkpoints'), { recursive: true });
+  mkdirSync(join(o.outDir, 'weights'), { recursive: true });
+  const checkpoint = join('checkpoints', `${cfg.name}.ckpt`);
+  const weights = join('weights', `${cfg.name}.safetensors`);
+  const bar = w.bar;
+  if (!o.quiet) {
+    w.log(`\n${cfg.name}: ${[cfg.spec.inputSize, ...cfg.spec.hidden, cfg.spec.classes].join('-')} ${cfg.optimizer.kind} lr ${cfg.optimizer.lr} ${cfg.decay.mode} ${cfg.decay.coefficient}, ${cfg.data.trainCount} train / ${cfg.data.valCount} val / ${cfg.data.testCount} test, ${w.engineKind}`);
+    w.log(epochTableHeader(cfg.spec.hidden.length + 1));
+  }
+  const progress = await runTraining(
+    trainer,
+    data,
+    {
+      epochs: cfg.epochs, batchSize: cfg.batchSize, seed: cfg.seed, shuffle: cfg.data.shuffle, dropLast: cfg.dropLast,
+      schedule: cfg.schedule, stepsPerChunk: o.stepsPerChunk, evaluateTrainSet: o.evaluateTrainSet,
+      ...(cfg.earlyStopping ? { earlyStopping: cfg.earlyStopping } : {}),
+    },
+    {
+      onChunk: (p) => bar.update(p),
+      onEpoch: async (record, p) => {
+        const bytes = encodeCheckpoint(await trainer.getState(), {
+          spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, progress: p, extra: { config: cfg },
+        });
+        writeAtomically(join(o.outDir, checkpoint), bytes);
+        if (!o.quiet) {
+          if (w.stopBarBeforeLog) bar.stop();
+          w.log(epochTableRow(record));
+        }
+      },
+    },
+    o.resume?.meta.progress,
+  );
+  if (w.stopBarBeforeLog) bar.stop();
+  if (progress.status === 'diverged') w.log(`${cfg.name}: diverged — the batch loss was not finite at step ${progress.divergedAtStep}`);
+  if (progress.status === 'early-stopped') w.log(`${cfg.name}: early stopping after epoch ${progress.epochsDone} (best validation loss at epoch ${progress.bestEpoch})`);
+  const params = await trainer.getParams();
+  writeAtomically(join(o.outDir, weights), encodeSafetensors(cfg.spec, params, { format: 'pt', decaylab: JSON.stringify({ name: cfg.name, status: progress.status }) }));
+  const result: RunResult = {
+    config: cfg,
+    status: progress.status,
+    divergedAtStep: progress.divergedAtStep,
+    bestEpoch: progress.bestEpoch,
+    history: progress.history,
+    final: finalMetrics(progress.history),
+    weightHistograms: [],
+    files: { weights, checkpoint: progress.history.length > 0 ? checkpoint : null },
+    seconds: (performance.now() - w.started) / 1000,
+  };
+  return { result, params };
 }

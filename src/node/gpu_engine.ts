@@ -1,4 +1,5 @@
-// The GPU engine for Node: one Dawn device per command, one GPU trainer per run on it.
+// The GPU engine for Node: one Dawn device per command, one GPU trainer per run on it, or one GpuSweep per group of a batched sweep.
+import { createGpuSweep, MAX_SWEEP_MODELS } from '../gpu/gpu_sweep';
 import { createGpuTrainer } from '../gpu/gpu_trainer';
 import type { Engine } from './engine';
 import { createNodeGpu } from './webgpu_node';
@@ -10,6 +11,8 @@ export async function createGpuEngine(): Promise<Engine> {
     kind: 'gpu',
     description: `GPU engine on ${info.vendor || 'unknown vendor'} ${info.architecture || ''} ${info.description || info.device || ''}`.replace(/\s+/g, ' ').trim(),
     createTrainer: (config) => createGpuTrainer(gpu.device, config),
+    createBatch: (configs) => createGpuSweep(gpu.device, configs),
+    maxBatch: MAX_SWEEP_MODELS,
     close: () => gpu.destroy(),
   };
 }

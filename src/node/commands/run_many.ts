@@ -1,4 +1,5 @@
-// `train` and `sweep`: the same data and seed for every decay coefficient, one run each, then results and report.
+// `train` and `sweep`: the same data and seed for every decay coefficient, one run each (batched on the GPU engine),
+// then results and report.
 import { readFileSync } from 'node:fs';
 import { makeSplits } from '../../data/splits';
 import type { ModelParams } from '../../core/params';
@@ -7,7 +8,7 @@ import { commonWeightRange, weightHistograms } from '../../train/analysis';
 import { bestRun, RESULTS_FORMAT_VERSION, type ResultsFile, type RunResult } from '../../train/results';
 import { paramsFromSafetensors } from '../../train/safetensors';
 import { openEngine } from '../engine';
-import { executeRun, finishConfig } from '../execute_run';
+import { executeBatchedRuns, executeRun, finishConfig } from '../execute_run';
 import { loadDataFiles } from '../load_data';
 import { runConfig, runName, type RunFlags } from '../run_options';
 import { writeResults } from '../write_results';
@@ -20,6 +21,8 @@ export interface ManyOptions {
   coefficients: number[];
   /** train only: continue from this checkpoint (written by an earlier run with the same flags). */
   resume?: string;
+  /** sweep: train the coefficients together on an engine that batches (GPU); false runs them one after another. */
+  batch?: boolean;
 }
 
 export async function runMany(flags: RunFlags, o: ManyOptions, io: CliIo): Promise<ResultsFile> {
@@ -43,15 +46,27 @@ export async function runMany(flags: RunFlags, o: ManyOptions, io: CliIo): Promi
   const runs: RunResult[] = [];
   const params: ModelParams[] = [];
   try {
-    for (const coefficient of o.coefficients) {
+    const cfgs = o.coefficients.map((coefficient) => {
       const name = o.command === 'train' ? 'run' : runName(coefficient);
       const cfg = finishConfig(runConfig(flags, coefficient, name, engine.kind, files.train.dim, files.train.classes), splits);
       if (resume) checkResumable(resume, cfg);
-      const { result, params: p } = await executeRun(engine, cfg, splits, {
-        outDir: flags.out, initialParams, resume, stepsPerChunk: flags.stepsPerChunk, evaluateTrainSet: flags.trainEval, quiet: flags.quiet ?? false, log: io.out,
-      });
-      runs.push(result);
-      params.push(p);
+      return cfg;
+    });
+    const execute = {
+      outDir: flags.out, initialParams, resume, stepsPerChunk: flags.stepsPerChunk, evaluateTrainSet: flags.trainEval, quiet: flags.quiet ?? false, log: io.out,
+    };
+    // A resumed run continues one checkpoint, so it is never batched; a single coefficient gains nothing from it.
+    if (o.batch !== false && engine.createBatch && !resume && cfgs.length > 1) {
+      for (const { result, params: p } of await executeBatchedRuns(engine, cfgs, splits, execute)) {
+        runs.push(result);
+        params.push(p);
+      }
+    } else {
+      for (const cfg of cfgs) {
+        const { result, params: p } = await executeRun(engine, cfg, splits, execute);
+        runs.push(result);
+        params.push(p);
+      }
     }
   } finally {
     engine.close();

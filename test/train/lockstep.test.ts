@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { defaultOptimizer } from '../../src/core/optimizer';
 import type { Dataset } from '../../src/core/dataset';
-import type { DatasetHandle, Trainer, TrainerConfig } from '../../src/core/trainer';
+import type { TrainerConfig } from '../../src/core/trainer';
 import { gaussianBlobs } from '../../src/data/synthetic';
-import { Lockstep, type BatchedTrainer } from '../../src/train/lockstep';
+import { Lockstep } from '../../src/train/lockstep';
+import { cpuBatch } from './cpu_batch';
 import { defaultSchedule } from '../../src/train/schedule';
 import { runTraining, type LoopData, type TrainLoopConfig } from '../../src/train/train_loop';
 
@@ -26,40 +27,6 @@ const loop: TrainLoopConfig = {
 const datasets = (): Dataset[] => [gaussianBlobs(103, 6, 3, 21, 1), gaussianBlobs(30, 6, 3, 22, 1)];
 // Wall-clock seconds are the only thing allowed to differ: a fixed clock makes them equal too.
 const clock = { now: () => 0 };
-
-/** K CpuTrainers trained one after another per call: a BatchedTrainer whose per-model arithmetic is a CpuTrainer's. */
-function cpuBatch(configs: TrainerConfig[]): BatchedTrainer & { trainCalls: number } {
-  const trainers = configs.map((c) => createCpuTrainer(c));
-  // Handles are per trainer; the batch hands out model 0's and maps it to the others'.
-  const handles = new Map<DatasetHandle, DatasetHandle[]>();
-  const of = (h: DatasetHandle, m: number): DatasetHandle => handles.get(h)![m];
-  const batch = {
-    models: trainers.length,
-    trainCalls: 0,
-    async addDataset(ds: Dataset) {
-      const hs = await Promise.all(trainers.map((t) => t.addDataset(ds)));
-      handles.set(hs[0], hs);
-      return hs[0];
-    },
-    async train(h: DatasetHandle, chunk: Parameters<Trainer['train']>[1]) {
-      batch.trainCalls++;
-      const out = [];
-      for (const [m, t] of trainers.entries()) out.push(await t.train(of(h, m), chunk));
-      return out;
-    },
-    trainers: (): Trainer[] => trainers.map((t, m) => ({
-      engine: t.engine, config: t.config, get step() { return t.step; },
-      addDataset: (ds: Dataset) => batch.addDataset(ds),
-      train: () => Promise.reject(new Error('train through the batch')),
-      evaluate: (h: DatasetHandle, o?: { indices?: Uint32Array; predictions?: boolean }) => t.evaluate(of(h, m), o),
-      predictProbabilities: (h: DatasetHandle, i?: Uint32Array) => t.predictProbabilities(of(h, m), i),
-      weightSquaredNorms: () => t.weightSquaredNorms(), getParams: () => t.getParams(), getState: () => t.getState(),
-      setState: (s) => t.setState(s), destroy: () => t.destroy(),
-    })),
-    destroy: () => trainers.forEach((t) => t.destroy()),
-  };
-  return batch;
-}
 
 async function sequentialRun(coefficient: number) {
   const t = createCpuTrainer(config(coefficient));

@@ -48,7 +48,11 @@ export async function executeRun(engine: Engine, cfg: RunConfigRecord, splits: S
     const data = await addSplits(trainer, splits);
     if (o.resume) await trainer.setState(o.resume.state);
     const bar = createProgressBar(cfg.name, !o.quiet);
-    return await trainAndWrite(trainer, data, cfg, o, { bar, stopBarBeforeLog: true, log: o.log, engineKind: engine.kind, started });
+    if (!o.quiet) {
+      o.log(`\n${describeRun(cfg, engine.kind)}`);
+      o.log(epochTableHeader(cfg.spec.hidden.length + 1));
+    }
+    return await trainAndWrite(trainer, data, cfg, o, { bar, prefix: '', started });
   } finally {
     trainer.destroy();
   }
@@ -58,7 +62,7 @@ export async function executeRun(engine: Engine, cfg: RunConfigRecord, splits: S
  * Runs the configs (one per decay coefficient, otherwise equal) on the engine's batched trainer: up to
  * engine.maxBatch models per group train in the same dispatches, each with its own loop (lockstep.ts), so every run
  * has its own history, divergence, early stopping, checkpoint and weights exactly as executeRun writes them.
- * One progress bar covers the whole sweep; each run's table is printed when that run ends (they would interleave).
+ * One progress bar covers the whole sweep; the runs share one table, each row starting with the run's name.
  */
 export async function executeBatchedRuns(engine: Engine, cfgs: RunConfigRecord[], splits: Splits, o: ExecuteOptions): Promise<{ result: RunResult; params: ModelParams }[]> {
   if (!engine.createBatch || !engine.maxBatch) throw new Error(`the ${engine.kind} engine has no batched trainer`);
@@ -78,19 +82,20 @@ export async function executeBatchedRuns(engine: Engine, cfgs: RunConfigRecord[]
         const data = await addSplits(members[0], splits);
         const groupBar: ProgressBar = {
           update: (p) => bar.update({ ...p, step: p.step + g * p.totalSteps, totalSteps: p.totalSteps * groups.length }),
-          stop: () => {},
+          stop: () => bar.stop(),
         };
+        const width = Math.max(3, ...group.map((c) => c.name.length));
+        if (!o.quiet) {
+          o.log('');
+          group.forEach((cfg) => o.log(describeRun(cfg, engine.kind)));
+          o.log(`${'run'.padEnd(width)} ${epochTableHeader(group[0].spec.hidden.length + 1)}`);
+        }
         const settled = await Promise.allSettled(group.map(async (cfg, m) => {
-          const lines: string[] = [];
           try {
-            return await trainAndWrite(members[m], data, cfg, o, { bar: groupBar, stopBarBeforeLog: false, log: (l) => lines.push(l), engineKind: engine.kind, started });
+            return await trainAndWrite(members[m], data, cfg, o, { bar: groupBar, prefix: `${cfg.name.padEnd(width)} `, started });
           } finally {
-            // Leave before printing: the other runs go on while this one's table is written out.
+            // A finished (or failed) run no longer holds the others back.
             lockstep.leave(m);
-            if (lines.length > 0) {
-              bar.stop();
-              lines.forEach((l) => o.log(l));
-            }
           }
         }));
         const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -116,11 +121,13 @@ async function addSplits(trainer: Trainer, splits: Splits): Promise<LoopData> {
 
 interface RunOutput {
   bar: ProgressBar;
-  /** Stop the progress bar before each epoch row (a bar of this run only), or leave it to the caller (a shared bar). */
-  stopBarBeforeLog: boolean;
-  log: (line: string) => void;
-  engineKind: string;
+  /** Starts each table row: the run's name when several runs share one table. */
+  prefix: string;
   started: number;
+}
+
+function describeRun(cfg: RunConfigRecord, engineKind: string): string {
+  return `${cfg.name}: ${[cfg.spec.inputSize, ...cfg.spec.hidden, cfg.spec.classes].join('-')} ${cfg.optimizer.kind} lr ${cfg.optimizer.lr} ${cfg.decay.mode} ${cfg.decay.coefficient}, ${cfg.data.trainCount} train / ${cfg.data.valCount} val / ${cfg.data.testCount} test, ${engineKind}`;
 }
 
 /** The training loop with checkpoints and tables, then the weights file and the run's result. */
@@ -130,10 +137,6 @@ async function trainAndWrite(trainer: Trainer, data: LoopData, cfg: RunConfigRec
   const checkpoint = join('checkpoints', `${cfg.name}.ckpt`);
   const weights = join('weights', `${cfg.name}.safetensors`);
   const bar = w.bar;
-  if (!o.quiet) {
-    w.log(`\n${cfg.name}: ${[cfg.spec.inputSize, ...cfg.spec.hidden, cfg.spec.classes].join('-')} ${cfg.optimizer.kind} lr ${cfg.optimizer.lr} ${cfg.decay.mode} ${cfg.decay.coefficient}, ${cfg.data.trainCount} train / ${cfg.data.valCount} val / ${cfg.data.testCount} test, ${w.engineKind}`);
-    w.log(epochTableHeader(cfg.spec.hidden.length + 1));
-  }
   const progress = await runTraining(
     trainer,
     data,
@@ -150,16 +153,16 @@ async function trainAndWrite(trainer: Trainer, data: LoopData, cfg: RunConfigRec
         });
         writeAtomically(join(o.outDir, checkpoint), bytes);
         if (!o.quiet) {
-          if (w.stopBarBeforeLog) bar.stop();
-          w.log(epochTableRow(record));
+          bar.stop();
+          o.log(w.prefix + epochTableRow(record));
         }
       },
     },
     o.resume?.meta.progress,
   );
-  if (w.stopBarBeforeLog) bar.stop();
-  if (progress.status === 'diverged') w.log(`${cfg.name}: diverged — the batch loss was not finite at step ${progress.divergedAtStep}`);
-  if (progress.status === 'early-stopped') w.log(`${cfg.name}: early stopping after epoch ${progress.epochsDone} (best validation loss at epoch ${progress.bestEpoch})`);
+  bar.stop();
+  if (progress.status === 'diverged') o.log(`${cfg.name}: diverged — the batch loss was not finite at step ${progress.divergedAtStep}`);
+  if (progress.status === 'early-stopped') o.log(`${cfg.name}: early stopping after epoch ${progress.epochsDone} (best validation loss at epoch ${progress.bestEpoch})`);
   const params = await trainer.getParams();
   writeAtomically(join(o.outDir, weights), encodeSafetensors(cfg.spec, params, { format: 'pt', decaylab: JSON.stringify({ name: cfg.name, status: progress.status }) }));
   const result: RunResult = {

@@ -74,9 +74,12 @@ export async function executeBatchedRuns(engine: Engine, cfgs: RunConfigRecord[]
   try {
     for (const [g, group] of groups.entries()) {
       const started = performance.now();
-      const batch = await engine.createBatch(group.map((cfg) => ({ spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, initialParams: o.initialParams })));
+      const configs = group.map((cfg) => ({ spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, initialParams: o.initialParams }));
+      const batch = await engine.createBatch(configs);
+      // GpuSweep evaluates a model by running all K forward passes: a one-model trainer evaluates instead (lockstep.ts).
+      const evaluator = await engine.createTrainer(configs[0]);
       try {
-        const lockstep = new Lockstep(batch);
+        const lockstep = new Lockstep(batch, { evaluator });
         const members = lockstep.trainers();
         // Datasets are uploaded once for the whole group: every member's handle is the same.
         const data = await addSplits(members[0], splits);
@@ -102,6 +105,7 @@ export async function executeBatchedRuns(engine: Engine, cfgs: RunConfigRecord[]
         if (failed) throw failed.reason;
         for (const s of settled) if (s.status === 'fulfilled') out.push(s.value);
       } finally {
+        evaluator.destroy();
         batch.destroy();
       }
     }

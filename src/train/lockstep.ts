@@ -4,6 +4,8 @@
 // (runTraining unchanged); a loop that has finished leaves, and the rest go on without waiting for it.
 // The batched trainer cannot drop a model: one that diverged or stopped early is still trained with the others,
 // but nobody reads its results any more (its outputs were written when its loop left).
+// Evaluation can go to a separate one-model `evaluator` trainer: a batched trainer may run every model's forward pass
+// to evaluate one (GpuSweep does), which would make K evaluations cost K² forward passes.
 import type { Dataset } from '../core/dataset';
 import type { ModelParams } from '../core/params';
 import type {
@@ -28,14 +30,27 @@ interface PendingTrain {
   reject: (e: unknown) => void;
 }
 
+export interface LockstepOptions {
+  /**
+   * A one-model trainer of the same spec: a member's evaluate/predictProbabilities load that member's state into it
+   * (once per training step count) and evaluate there. Its arithmetic must equal the batched trainer's per model.
+   */
+  evaluator?: Trainer;
+}
+
 export class Lockstep {
   private readonly active: Set<number>;
+  /** Batched handle → the evaluator's handle of the same dataset. */
+  private readonly evaluatorHandles = new Map<DatasetHandle, DatasetHandle>();
+  /** Which member's state the evaluator holds, and after how many batched train calls. */
+  private loaded: { model: number; version: number } | null = null;
+  private version = 0;
   private readonly pending = new Map<number, PendingTrain>();
   /** Every call on the batched trainer runs after the previous one settled: its models share buffers and readbacks. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly views: Trainer[];
 
-  constructor(private readonly batch: BatchedTrainer) {
+  constructor(private readonly batch: BatchedTrainer, private readonly options: LockstepOptions = {}) {
     this.active = new Set(Array.from({ length: batch.models }, (_, m) => m));
     this.views = batch.trainers().map((t, m) => new LockstepMember(this, t, m));
   }
@@ -56,6 +71,30 @@ export class Lockstep {
     this.fireWhenAllAsked();
   }
 
+  /** Uploads a dataset to the batched trainer (and the evaluator); every member's handle is the returned one. */
+  addDataset(ds: Dataset, view: Trainer): Promise<DatasetHandle> {
+    return this.serial(async () => {
+      const handle = await view.addDataset(ds);
+      if (this.options.evaluator && !this.evaluatorHandles.has(handle)) this.evaluatorHandles.set(handle, await this.options.evaluator.addDataset(ds));
+      return handle;
+    });
+  }
+
+  /** Runs op on the trainer that evaluates model m: the evaluator holding m's current state, or m's own view. */
+  evaluateWith<T>(m: number, view: Trainer, handle: DatasetHandle, op: (t: Trainer, h: DatasetHandle) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const evaluator = this.options.evaluator;
+      if (!evaluator) return op(view, handle);
+      const h = this.evaluatorHandles.get(handle);
+      if (h === undefined) throw new Error('lockstep: evaluate on a dataset that was not added through a lockstep member');
+      if (this.loaded?.model !== m || this.loaded.version !== this.version) {
+        await evaluator.setState(await view.getState());
+        this.loaded = { model: m, version: this.version };
+      }
+      return op(evaluator, h);
+    });
+  }
+
   serial<T>(op: () => Promise<T>): Promise<T> {
     const result = this.queue.then(op);
     this.queue = result.catch(() => undefined);
@@ -71,6 +110,11 @@ export class Lockstep {
     });
   }
 
+  /** The members' params changed outside training: the evaluator must reload. */
+  invalidate(): void {
+    this.version++;
+  }
+
   private fireWhenAllAsked(): void {
     if (this.pending.size === 0) return;
     for (const m of this.active) if (!this.pending.has(m)) return;
@@ -84,7 +128,10 @@ export class Lockstep {
       calls.forEach(([, c]) => c.reject(err));
       return;
     }
-    this.serial(() => this.batch.train(first.handle, first.chunk)).then(
+    this.serial(() => {
+      this.version++;
+      return this.batch.train(first.handle, first.chunk);
+    }).then(
       (results) => calls.forEach(([m, c]) => c.resolve(results[m])),
       (err: unknown) => calls.forEach(([, c]) => c.reject(err)),
     );
@@ -113,7 +160,7 @@ class LockstepMember implements Trainer {
   }
 
   addDataset(ds: Dataset): Promise<DatasetHandle> {
-    return this.lock.serial(() => this.view.addDataset(ds));
+    return this.lock.addDataset(ds, this.view);
   }
 
   train(data: DatasetHandle, chunk: TrainChunk): Promise<TrainChunkResult> {
@@ -121,11 +168,11 @@ class LockstepMember implements Trainer {
   }
 
   evaluate(data: DatasetHandle, options?: { indices?: Uint32Array; predictions?: boolean }): Promise<EvaluateResult> {
-    return this.lock.serial(() => this.view.evaluate(data, options));
+    return this.lock.evaluateWith(this.model, this.view, data, (t, h) => t.evaluate(h, options));
   }
 
   predictProbabilities(data: DatasetHandle, indices?: Uint32Array): Promise<Float32Array> {
-    return this.lock.serial(() => this.view.predictProbabilities(data, indices));
+    return this.lock.evaluateWith(this.model, this.view, data, (t, h) => t.predictProbabilities(h, indices));
   }
 
   weightSquaredNorms(): Promise<number[]> {
@@ -141,7 +188,10 @@ class LockstepMember implements Trainer {
   }
 
   setState(state: TrainerState): Promise<void> {
-    return this.lock.serial(() => this.view.setState(state));
+    return this.lock.serial(() => {
+      this.lock.invalidate();
+      return this.view.setState(state);
+    });
   }
 
   destroy(): void {}

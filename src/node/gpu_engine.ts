@@ -1,6 +1,7 @@
 // The GPU engine for Node: one Dawn device per command, one GPU trainer per run on it, or one GpuSweep per group of a batched sweep.
 import { createGpuSweep, MAX_SWEEP_MODELS } from '../gpu/gpu_sweep';
 import { createGpuTrainer } from '../gpu/gpu_trainer';
+import { isSoftwareAdapter } from '../gpu/kernel_variants';
 import type { Engine } from './engine';
 import { createNodeGpu } from './webgpu_node';
 
@@ -13,6 +14,7 @@ export async function createGpuEngine(): Promise<Engine> {
     createTrainer: (config) => createGpuTrainer(gpu.device, config),
     createBatch: (configs) => createGpuSweep(gpu.device, configs),
     maxBatch: MAX_SWEEP_MODELS,
+    software: isSoftwareAdapter(info),
     close: () => gpu.destroy(),
   };
 }

@@ -109,7 +109,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--early-stopping <patience>', 'stop after this many epochs without validation-loss improvement', positiveInt('--early-stopping'))
     .option('--min-delta <d>', 'improvement that counts for early stopping', nonNegative('--min-delta'), 0)
     .option('--init <file.safetensors>', 'start from these weights (PyTorch nn.Sequential names 0.weight, 0.bias, 2.weight, …)')
-    .option('--engine <gpu|cpu>', 'engine (default: gpu when a WebGPU adapter is found, else cpu)', choice('--engine', ['gpu', 'cpu'] as const))
+    .option('--engine <gpu|cpu>', 'engine (default: gpu on a hardware WebGPU adapter, else cpu)', choice('--engine', ['gpu', 'cpu'] as const))
     .option('--out <dir>', 'output directory', 'decaylab-out')
     .option('--steps-per-chunk <n>', 'steps per GPU submit / progress update', positiveInt('--steps-per-chunk'), 50)
     .option('--no-train-eval', 'report running means as train metrics instead of evaluating the training set each epoch')

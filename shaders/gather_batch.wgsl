@@ -9,21 +9,8 @@ struct Dims {
   packedU8: u32,
 }
 
-struct Step {
-  lr: f32,
-  bc1: f32,
-  bc2: f32,
-  firstStep: u32,
-  wGradCoefficient: f32,
-  wParamScale: f32,
-  bGradCoefficient: f32,
-  bParamScale: f32,
-  slot: u32,
-  indexOffset: u32,
-}
-
 @group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> step: Step;
+@group(0) @binding(1) var<uniform> step: Step; // struct Step: shaders/step_uniform.wgsl (prepended)
 @group(0) @binding(2) var<storage, read> features: array<u32>;
 @group(0) @binding(3) var<storage, read> labels: array<u32>;
 @group(0) @binding(4) var<storage, read> normalisation: array<f32>;

@@ -15,23 +15,8 @@ struct Tensor {
   pStride: u32,
 }
 
-struct Step {
-  lr: f32,
-  bc1: f32,
-  bc2: f32,
-  firstStep: u32,
-  wGradCoefficient: f32,
-  wParamScale: f32,
-  bGradCoefficient: f32,
-  bParamScale: f32,
-  slot: u32,
-  indexOffset: u32,
-  // Per model of a batched sweep: (wGradCoefficient, wParamScale, bGradCoefficient, bParamScale).
-  models: array<vec4f, 13>,
-}
-
 @group(0) @binding(0) var<uniform> tensor: Tensor;
-@group(0) @binding(1) var<uniform> step: Step;
+@group(0) @binding(1) var<uniform> step: Step; // struct Step: shaders/step_uniform.wgsl (prepended)
 @group(0) @binding(2) var<storage, read_write> params: array<f32>;
 @group(0) @binding(3) var<storage, read> grads: array<f32>;
 @group(0) @binding(4) var<storage, read_write> momentumBuf: array<f32>;

@@ -13,6 +13,7 @@ import denseForwardVec4Source from '../../shaders/dense_forward_vec4.wgsl';
 import gatherBatchSource from '../../shaders/gather_batch.wgsl';
 import reluBackwardSource from '../../shaders/relu_backward.wgsl';
 import sgdStepSource from '../../shaders/sgd_step.wgsl';
+import stepUniformSource from '../../shaders/step_uniform.wgsl';
 import softmaxCrossEntropySource from '../../shaders/softmax_cross_entropy.wgsl';
 import sumSquaresSource from '../../shaders/sum_squares.wgsl';
 import { denseBackwardWeightBlockSource, denseForwardBlockSource } from './gemm_codegen';
@@ -46,7 +47,12 @@ const BACKWARD_WEIGHT_DIMS: UniformField[] = [['batch', 'u32'], ['inFeatures', '
 const def = (
   name: string, source: string, bindings: BindingKind[], dims: UniformField[], workgroup: WorkgroupShape,
   block: readonly [number, number] = [4, 4],
-): KernelDef => ({ name, source, bindings, dims, workgroup, block });
+): KernelDef => ({
+  name,
+  // WGSL has no include: kernels bound to the step slot get its one struct definition prepended.
+  source: bindings.includes('step') ? `${stepUniformSource}\n${source}` : source,
+  bindings, dims, workgroup, block,
+});
 
 export const KERNELS = {
   denseForward: def('dense_forward', denseForwardSource, ['dims', 'read', 'read', 'write'],

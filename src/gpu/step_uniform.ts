@@ -1,5 +1,5 @@
 // The per-step uniform slot: what changes from one training step to the next, written once per chunk and bound with
-// a dynamic offset (struct Step in gather_batch, batch_metrics, sgd_step and adam_step.wgsl).
+// a dynamic offset (struct Step in shaders/step_uniform.wgsl, prepended to every kernel with a 'step' binding).
 import { decayTerms, type DecayConfig, type OptimizerConfig } from '../core/optimizer';
 import { packUniform, UNIFORM_SLOT_BYTES, type UniformField } from './uniform_layout';
 
@@ -31,7 +31,7 @@ export interface StepValues {
  * vec4 (wGradCoefficient, wParamScale, bGradCoefficient, bParamScale) per model fills the rest of the 256-byte slot.
  */
 export const MAX_SWEEP_MODELS = (UNIFORM_SLOT_BYTES - 48) / 16;
-/** Byte offset of the per-model decay terms in a slot (struct Step's `models` array in sgd_step and adam_step). */
+/** Byte offset of the per-model decay terms in a slot (struct Step's `models` array, read by sgd_step and adam_step). */
 const MODEL_TERMS_OFFSET = 48;
 
 /**

@@ -10,7 +10,8 @@ export async function writeResults(outDir: string, f: ResultsFile, withReport: b
   const written = ['results.json', 'results.csv'];
   writeFileSync(join(outDir, 'results.json'), resultsJson(f));
   writeFileSync(join(outDir, 'results.csv'), resultsCsv(f.runs));
-  if (withReport && f.runs.some((r) => r.history.length > 0)) {
+  // Written even when no run finished an epoch (a run that diverged early): the report then says where it diverged.
+  if (withReport) {
     writeFileSync(join(outDir, 'report.html'), reportHtml(f));
     writeFileSync(join(outDir, 'report.png'), await reportPng(f));
     written.push('report.html', 'report.png');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ResultsFile } from '../../train/results';
 import { histogramFigure, lossFigure, mainFigure, normFigure } from './report_specs';
 import { runLabel } from './report_data';
+import { divergenceNotes, nothingToPlot } from './report_notes';
 
 function libraryScript(pkg: string, file: string): string {
   // Some packages (vega) do not export package.json, so look for the file along Node's module search paths.
@@ -36,6 +37,14 @@ function bestLine(f: ResultsFile): string {
   return `<p class="best-line">Best on the validation split: <b>${esc(r.config.decay.mode)} ${r.config.decay.coefficient}</b> (run ${esc(r.config.name)}, validation loss ${f.best.valLoss.toFixed(4)}, test accuracy ${pct(r.final?.testAccuracy)}).</p>`;
 }
 
+/** A diverged run is named with its step (even one that never finished an epoch and so has no curve). */
+function divergenceBlock(f: ResultsFile): string {
+  const notes = divergenceNotes(f);
+  if (notes.length === 0) return '';
+  const empty = nothingToPlot(f) ? '<p>No run completed an epoch, so the plots below are empty.</p>' : '';
+  return `<div class="diverged" role="note"><p><b>Diverged</b> (the batch loss stopped being finite):</p><ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>${empty}</div>`;
+}
+
 function describe(f: ResultsFile): string {
   const c = f.runs[0]?.config;
   if (!c) return '';
@@ -56,6 +65,7 @@ table { border-collapse: collapse; font-size: 0.85em; margin: 1em 0; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
 th { background: #f3f3f3; } tr.best { background: #e8f4e8; font-weight: bold; }
 .figure { margin: 1.5em 0; }
+.diverged { border-left: 4px solid #c0392b; background: #fbeeee; padding: 0.2em 1em; }
 </style>
 <script>${libraryScript('vega', 'vega.min.js')}</script>
 <script>${libraryScript('vega-lite', 'vega-lite.min.js')}</script>
@@ -64,6 +74,7 @@ th { background: #f3f3f3; } tr.best { background: #e8f4e8; font-weight: bold; }
 <h1>decaylab: ${esc(f.command)} report</h1>
 <p>${describe(f)} Created ${esc(f.createdAt)}.</p>
 ${bestLine(f)}
+${divergenceBlock(f)}
 ${summaryTable(f)}
 <div class="figure" id="main"></div>
 <div class="figure" id="loss"></div>

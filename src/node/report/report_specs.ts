@@ -2,6 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ResultsFile } from '../../train/results';
 import { curveRows, histogramRows, normRows, runLabel, summaryRows } from './report_data';
+import { divergenceNotes } from './report_notes';
 
 type Spec = Record<string, unknown>;
 
@@ -52,7 +53,8 @@ function againstLambda(f: ResultsFile, measures: string[], title: string, yTitle
 export function mainFigure(f: ResultsFile): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'What weight decay did',
+    // report.png is this figure alone: a diverged run (perhaps without a single epoch to plot) is named in the subtitle.
+    title: { text: 'What weight decay did', subtitle: divergenceNotes(f), subtitleColor: '#c0392b' },
     hconcat: [
       curves(f, 'accuracy', 'Accuracy per epoch'),
       againstLambda(f, ['gap (train − test)'], 'Generalization gap', 'train − test accuracy'),

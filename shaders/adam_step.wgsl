@@ -2,7 +2,7 @@
 // (twin: adamStep in src/cpu/optimizer_steps.ts):
 //   g = ∇L + gradCoefficient·θ;  m = β1·m + (1 − β1)·g;  v = β2·v + (1 − β2)·g²
 //   θ ← paramScale·θ − lr · (m / bc1) / (√(v / bc2) + eps),  bc1 = 1 − β1^t, bc2 = 1 − β2^t
-// The bias corrections are computed on the host in float64 (as the twin) and arrive in the step uniform.
+// The bias corrections are computed on the host in float64 (as the twin) and arrive in the step slot.
 // Updates params[offset .. offset + count) with grads, m and v at the same offsets.
 
 struct Tensor {
@@ -16,7 +16,7 @@ struct Tensor {
 }
 
 @group(0) @binding(0) var<uniform> tensor: Tensor;
-@group(0) @binding(1) var<uniform> step: Step; // struct Step: shaders/step_uniform.wgsl (prepended)
+@group(0) @binding(1) var<storage, read> stepSlots: StepSlots; // shaders/step_uniform.wgsl (prepended)
 @group(0) @binding(2) var<storage, read_write> params: array<f32>;
 @group(0) @binding(3) var<storage, read> grads: array<f32>;
 @group(0) @binding(4) var<storage, read_write> m: array<f32>;
@@ -26,6 +26,8 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  // This step's slot: the host resets the cursor at the chunk's start, advance_step.wgsl moves it.
+  let step = &stepSlots.steps[stepSlots.cursor];
   // Grid-stride: a dispatch may cover fewer invocations than elements (CPU drivers pay per workgroup, see
   // stridedGroups in dispatch.ts); each element is still updated exactly once.
   let stride = groups.x * groups.y * WG;

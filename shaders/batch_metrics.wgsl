@@ -1,5 +1,5 @@
 // Metrics of one batch reduced on the GPU: metrics[slot] = (Σ losses, Σ correct) over the batch's rows, where the
-// slot comes from the step's uniform, so a whole chunk of steps leaves one entry per step to read back at its end.
+// slot is the current step slot's field, so a whole chunk of steps leaves one entry per step to read back at its end.
 // CPU counterpart: the lossSum and correct of softmaxCrossEntropy. One workgroup per batch, tree reduction.
 
 struct Dims {
@@ -14,7 +14,7 @@ struct Metric {
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> step: Step; // struct Step: shaders/step_uniform.wgsl (prepended)
+@group(0) @binding(1) var<storage, read> stepSlots: StepSlots; // shaders/step_uniform.wgsl (prepended)
 @group(0) @binding(2) var<storage, read> losses: array<f32>;
 @group(0) @binding(3) var<storage, read> correct: array<u32>;
 @group(0) @binding(4) var<storage, read_write> metrics: array<Metric>;
@@ -25,6 +25,8 @@ var<workgroup> correctPartial: array<u32, WG>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) tid: u32, @builtin(workgroup_id) group: vec3u) {
+  // This step's slot: the host resets the cursor at the chunk's start, advance_step.wgsl moves it.
+  let step = &stepSlots.steps[stepSlots.cursor];
   // Batched sweeps: one workgroup per model (z); the step's metrics of model z go to slot × models + z.
   let base = group.z * dims.rowStride;
   var l = 0.0;

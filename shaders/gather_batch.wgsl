@@ -10,7 +10,7 @@ struct Dims {
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
-@group(0) @binding(1) var<uniform> step: Step; // struct Step: shaders/step_uniform.wgsl (prepended)
+@group(0) @binding(1) var<storage, read> stepSlots: StepSlots; // shaders/step_uniform.wgsl (prepended)
 @group(0) @binding(2) var<storage, read> features: array<u32>;
 @group(0) @binding(3) var<storage, read> labels: array<u32>;
 @group(0) @binding(4) var<storage, read> normalisation: array<f32>;
@@ -22,6 +22,8 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
+  // This step's slot: the host resets the cursor at the chunk's start, advance_step.wgsl moves it.
+  let step = &stepSlots.steps[stepSlots.cursor];
   let f = gid.x;
   let r = gid.y;
   if (f >= dims.dim || r >= dims.batch) { return; }

@@ -3,7 +3,7 @@
 //   buf = g on the first step, else momentum·buf + (1 − dampening)·g
 //   g = g + momentum·buf (Nesterov) or buf;  θ ← θ − lr·g
 // Updates params[offset .. offset + count) with grads at the same offsets. The per-step values (lr, first step, the
-// decay terms of weights and of biases, which differ when biases are not decayed) come from the step uniform.
+// decay terms of weights and of biases, which differ when biases are not decayed) come from the step slot.
 
 struct Tensor {
   offset: u32,
@@ -16,7 +16,7 @@ struct Tensor {
 }
 
 @group(0) @binding(0) var<uniform> tensor: Tensor;
-@group(0) @binding(1) var<uniform> step: Step; // struct Step: shaders/step_uniform.wgsl (prepended)
+@group(0) @binding(1) var<storage, read> stepSlots: StepSlots; // shaders/step_uniform.wgsl (prepended)
 @group(0) @binding(2) var<storage, read_write> params: array<f32>;
 @group(0) @binding(3) var<storage, read> grads: array<f32>;
 @group(0) @binding(4) var<storage, read_write> momentumBuf: array<f32>;
@@ -25,6 +25,8 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  // This step's slot: the host resets the cursor at the chunk's start, advance_step.wgsl moves it.
+  let step = &stepSlots.steps[stepSlots.cursor];
   // Grid-stride: a dispatch may cover fewer invocations than elements (CPU drivers pay per workgroup, see
   // stridedGroups in dispatch.ts); each element is still updated exactly once.
   let stride = groups.x * groups.y * WG;

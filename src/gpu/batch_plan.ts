@@ -1,6 +1,7 @@
-// Everything one batch size needs, made once and replayed every step: activation buffers, the per-step uniform and
-// index buffers of a chunk, and the dispatches (pipeline + bind group + workgroup counts) of forward, loss, metrics,
-// backward and optimizer. Bind groups are never created per step (lavapipe leaks mappings per bind group).
+// Everything one batch size needs, made once and replayed every step: activation buffers, the step slots (behind
+// their GPU-side cursor) and index buffers of a chunk, and the dispatches (pipeline + bind group + workgroup counts)
+// of forward, loss, metrics, backward, optimizer and cursor advance. Bind groups are never created per step (lavapipe
+// leaks mappings per bind group), and none has a dynamic offset (see Dispatch in dispatch.ts).
 import type { OptimizerConfig } from '../core/optimizer';
 import { layerShapes, type ModelSpec } from '../core/spec';
 import { createStorageBuffer, uniformBuffer } from './buffers';
@@ -10,7 +11,8 @@ import { KERNELS, SOFTMAX_MODE } from './kernels';
 import type { ParamLayout } from './param_layout';
 import { gemmKernel } from './kernel_variants';
 import type { PipelineCache } from './pipeline_cache';
-import { packUniform, uniformBytes, UNIFORM_SLOT_BYTES } from './uniform_layout';
+import { createStepBuffer } from './step_uniform';
+import { packUniform, uniformBytes } from './uniform_layout';
 
 /** The model's long-lived buffers, all in the layout of param_layout.ts. */
 export interface ModelBuffers {
@@ -34,7 +36,7 @@ export type LossMode = keyof typeof SOFTMAX_MODE;
 export class BatchPlan {
   /** Sample indices of up to `capacity` batches. */
   readonly indices: GPUBuffer;
-  /** One 256-byte Step slot per batch of the chunk. */
+  /** The cursor, then one 256-byte Step slot per batch of the chunk (step_uniform.ts; written with writeStepSlots). */
   readonly stepSlots: GPUBuffer;
   /** (lossSum f32, correct u32) per batch of the chunk and model: entry slot × models + z. */
   readonly metrics: GPUBuffer;
@@ -54,6 +56,8 @@ export class BatchPlan {
   private readonly reduceMetrics: Dispatch;
   private readonly backward: Dispatch[];
   private readonly optimizerSteps: Dispatch[];
+  /** Moves the step cursor to the next slot: the last dispatch of every step and evaluation batch. */
+  private readonly advance: Dispatch;
   private readonly gathers = new Map<number, { dispatch: Dispatch; dims: GPUBuffer }>();
   private readonly staticUniforms: GPUBuffer;
 
@@ -69,9 +73,7 @@ export class BatchPlan {
     const sizes = [spec.inputSize, ...shapes.map((s) => s.outFeatures)];
     const buf = (elements: number, label: string): GPUBuffer => createStorageBuffer(device, elements * 4, `${label} (batch ${B})`);
     this.indices = buf(capacity * B, 'batch indices');
-    this.stepSlots = device.createBuffer({
-      label: `step slots (batch ${B})`, size: capacity * UNIFORM_SLOT_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    });
+    this.stepSlots = createStepBuffer(device, capacity, `step slots (batch ${B})`);
     this.metrics = buf(2 * capacity * K, 'metrics');
     this.acts = sizes.map((n, l) => buf((l === 0 ? 1 : K) * B * n, `activation ${l}`));
     this.dActs = sizes.map((n, l) => buf(l === 0 ? 1 : K * B * n, `activation gradient ${l}`));
@@ -154,21 +156,24 @@ export class BatchPlan {
     this.optimizerSteps = [layout.weights, layout.biases].map((slot, i) => makeDispatch(stepKernel,
       bindGroup(device, stepKernel, [optimizerDims[i](), this.stepSlots, params, grads, ...state]),
       stridedGroups(stepKernel, slot.count, cache.variant.maxStridedGroups), K));
+    this.advance = makeDispatch(k('advanceStep'), bindGroup(device, k('advanceStep'), [this.stepSlots]), [1, 1]);
   }
 
-  /** Gather, forward, loss (+ per-batch metrics) of the batch in step slot `slot`. */
-  encodeForward(pass: GPUComputePassEncoder, ds: GpuDataset, slot: number, mode: LossMode): void {
-    encodeDispatch(pass, this.gather(ds), slot);
-    for (const d of this.forward) encodeDispatch(pass, d);
-    encodeDispatch(pass, this.loss[mode]);
-    encodeDispatch(pass, this.reduceMetrics, slot);
+  /**
+   * Gather, forward, loss (+ per-batch metrics) of the batch in the cursor's step slot, then the cursor's advance.
+   * The caller has written the slots (writeStepSlots, cursor 0) before encoding its first batch.
+   */
+  encodeForward(pass: GPUComputePassEncoder, ds: GpuDataset, mode: LossMode): void {
+    this.encodeBatchForward(pass, ds, mode);
+    encodeDispatch(pass, this.advance);
   }
 
-  /** One whole training step: forward, loss, metrics, backward and the optimizer update. */
-  encodeTrainStep(pass: GPUComputePassEncoder, ds: GpuDataset, slot: number): void {
-    this.encodeForward(pass, ds, slot, 'gradient');
+  /** One whole training step on the cursor's slot: forward, loss, metrics, backward, optimizer update, advance. */
+  encodeTrainStep(pass: GPUComputePassEncoder, ds: GpuDataset): void {
+    this.encodeBatchForward(pass, ds, 'gradient');
     for (const d of this.backward) encodeDispatch(pass, d);
-    for (const d of this.optimizerSteps) encodeDispatch(pass, d, slot);
+    for (const d of this.optimizerSteps) encodeDispatch(pass, d);
+    encodeDispatch(pass, this.advance);
   }
 
   destroy(): void {
@@ -176,6 +181,13 @@ export class BatchPlan {
       this.correct, this.predictions, this.staticUniforms]) b.destroy();
     for (const g of this.gathers.values()) g.dims.destroy();
     this.gathers.clear();
+  }
+
+  private encodeBatchForward(pass: GPUComputePassEncoder, ds: GpuDataset, mode: LossMode): void {
+    encodeDispatch(pass, this.gather(ds));
+    for (const d of this.forward) encodeDispatch(pass, d);
+    encodeDispatch(pass, this.loss[mode]);
+    encodeDispatch(pass, this.reduceMetrics);
   }
 
   /** The gather dispatch of a dataset, made on its first use with this batch size. */

@@ -17,7 +17,7 @@ import { destroyDataset, uploadDataset, type GpuDataset } from './gpu_dataset';
 import { selectVariant, type KernelVariant } from './kernel_variants';
 import { flattenParams, paramLayout, unflattenParams, type ParamLayout } from './param_layout';
 import { PipelineCache } from './pipeline_cache';
-import { packStepSlots, type StepValues } from './step_uniform';
+import { packStepSlots, writeStepSlots, type StepValues } from './step_uniform';
 
 /** Samples per evaluation batch (the last one may be smaller). */
 const EVAL_BATCH = 512;
@@ -158,10 +158,12 @@ export class GpuTrainer implements Trainer {
     // Counted now, before any await, so that a second chunk queued behind this one numbers its steps after it.
     this.steps += steps;
     writeBytes(this.device, plan.indices, 0, chunk.indices);
-    this.device.queue.writeBuffer(plan.stepSlots, 0, packStepSlots(slots, this.config.optimizer, this.decays()));
+    // Slots and cursor (reset to 0) are queued before this chunk's submit and after any earlier chunk's: step s of
+    // this chunk reads slot s even when the chunk waits behind another on the same plan.
+    writeStepSlots(this.device, plan.stepSlots, packStepSlots(slots, this.config.optimizer, this.decays()));
     const encoder = this.device.createCommandEncoder({ label: `train ${steps} steps` });
     const pass = encoder.beginComputePass();
-    for (let s = 0; s < steps; s++) plan.encodeTrainStep(pass, ds, s);
+    for (let s = 0; s < steps; s++) plan.encodeTrainStep(pass, ds);
     pass.end();
     const [bytes] = await readBuffers(this.device, [{ buffer: plan.metrics, bytes: steps * K * 8 }], encoder);
     const f = new Float32Array(bytes);
@@ -330,10 +332,11 @@ export class GpuTrainer implements Trainer {
       const plan = this.plan(g.batch, g.batches);
       writeBytes(this.device, plan.indices, 0, indices.subarray(g.start, g.start + g.batch * g.batches));
       const slots = Array.from({ length: g.batches }, (_, j) => ({ lr: 0, t: 0, slot: j, indexOffset: j * g.batch }));
-      this.device.queue.writeBuffer(plan.stepSlots, 0, packStepSlots(slots, this.config.optimizer, this.decays()));
+      // Cursor reset with the slots: batch j reads slot j (each batch's encodeForward advances the cursor).
+      writeStepSlots(this.device, plan.stepSlots, packStepSlots(slots, this.config.optimizer, this.decays()));
       for (let j = 0; j < g.batches; j++) {
         const pass = encoder.beginComputePass();
-        plan.encodeForward(pass, ds, j, mode);
+        plan.encodeForward(pass, ds, mode);
         pass.end();
         if (output) {
           const source = copy === 'probabilities' ? plan.dActs[plan.dActs.length - 1] : plan.predictions;

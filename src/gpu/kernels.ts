@@ -1,6 +1,7 @@
 // The kernel table: each WGSL file with its bindings (index = @binding) and its dims uniform (binding 0).
 // Bind-group layouts and pipelines are built from this one table (pipeline_cache.ts).
 import adamStepSource from '../../shaders/adam_step.wgsl';
+import advanceStepSource from '../../shaders/advance_step.wgsl';
 import batchMetricsSource from '../../shaders/batch_metrics.wgsl';
 import biasBackwardSource from '../../shaders/bias_backward.wgsl';
 import denseBackwardInputSource from '../../shaders/dense_backward_input.wgsl';
@@ -19,7 +20,7 @@ import sumSquaresSource from '../../shaders/sum_squares.wgsl';
 import { denseBackwardWeightBlockSource, denseForwardBlockSource } from './gemm_codegen';
 import type { UniformField } from './uniform_layout';
 
-/** dims: the static uniform at binding 0; step: the per-step uniform (dynamic offset); read/write: storage. */
+/** dims: the static uniform at binding 0; step: the step slots behind their cursor (read-only storage); read/write: storage. */
 export type BindingKind = 'dims' | 'step' | 'read' | 'write';
 
 /** How a kernel's workgroup size is chosen: 2-D GEMM tiles or a 1-D size (see kernel_variants.ts). */
@@ -94,6 +95,8 @@ export const KERNELS = {
     [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
   adamStep: def('adam_step', adamStepSource, ['dims', 'step', 'write', 'read', 'write', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['pStride', 'u32', 0]], 'linear'),
+  // The step buffer's cursor (binding 0, read_write), moved to the next slot after each step: no dims.
+  advanceStep: def('advance_step', advanceStepSource, ['write'], [], 'fixed'),
 } as const satisfies Record<string, KernelDef>;
 
 export type KernelName = keyof typeof KERNELS;

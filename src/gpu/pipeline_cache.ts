@@ -31,8 +31,7 @@ export class PipelineCache {
       binding,
       visibility: GPUShaderStage.COMPUTE,
       buffer: kind === 'dims' ? { type: 'uniform' }
-        : kind === 'step' ? { type: 'uniform', hasDynamicOffset: true }
-          : kind === 'read' ? { type: 'read-only-storage' } : { type: 'storage' },
+        : kind === 'step' || kind === 'read' ? { type: 'read-only-storage' } : { type: 'storage' },
     }));
     const layout = this.device.createBindGroupLayout({ label: def.name, entries });
     const module = this.device.createShaderModule({ label: def.name, code: def.source });

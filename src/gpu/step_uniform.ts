@@ -1,5 +1,6 @@
-// The per-step uniform slot: what changes from one training step to the next, written once per chunk and bound with
-// a dynamic offset (struct Step in shaders/step_uniform.wgsl, prepended to every kernel with a 'step' binding).
+// The per-step slots: what changes from one training step to the next, written once per chunk into one storage buffer
+// behind a cursor that the GPU advances (structs Step and StepSlots in shaders/step_uniform.wgsl, prepended to every
+// kernel with a 'step' binding; shaders/advance_step.wgsl moves the cursor).
 import { decayTerms, type DecayConfig, type OptimizerConfig } from '../core/optimizer';
 import { packUniform, UNIFORM_SLOT_BYTES, type UniformField } from './uniform_layout';
 
@@ -73,4 +74,33 @@ export function packStepSlots(
     });
   });
   return bytes;
+}
+
+/**
+ * Byte offset of slot 0 in a step buffer: struct StepSlots holds the cursor (u32) at byte 0, then `steps`, whose
+ * element Step is 16-byte aligned (its vec4f array), so at byte 16; slot s starts at STEP_SLOTS_OFFSET + 256·s.
+ */
+export const STEP_SLOTS_OFFSET = 16;
+
+/** A step buffer with room for `capacity` slots behind the cursor (storage: read by the kernels, the cursor written). */
+export function createStepBuffer(device: GPUDevice, capacity: number, label: string): GPUBuffer {
+  if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`a step buffer needs at least 1 slot, got ${capacity}`);
+  return device.createBuffer({
+    label, size: STEP_SLOTS_OFFSET + capacity * UNIFORM_SLOT_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+  });
+}
+
+/**
+ * Queues packed slots (packStepSlots) and the cursor: a chunk or an evaluation calls this before encoding its
+ * dispatches, so that its step s reads slot s however many chunks were queued before it (queue order: their writes
+ * and dispatches run first).
+ */
+export function writeStepSlots(device: GPUDevice, buffer: GPUBuffer, slots: Uint8Array<ArrayBuffer>, cursor = 0): void {
+  const capacity = (buffer.size - STEP_SLOTS_OFFSET) / UNIFORM_SLOT_BYTES;
+  if (slots.byteLength > capacity * UNIFORM_SLOT_BYTES) {
+    throw new RangeError(`${slots.byteLength / UNIFORM_SLOT_BYTES} step slots do not fit in ${buffer.label}'s ${capacity}`);
+  }
+  if (!Number.isInteger(cursor) || cursor < 0 || cursor >= capacity) throw new RangeError(`step cursor ${cursor} is not in [0, ${capacity})`);
+  device.queue.writeBuffer(buffer, 0, Uint32Array.of(cursor));
+  device.queue.writeBuffer(buffer, STEP_SLOTS_OFFSET, slots);
 }

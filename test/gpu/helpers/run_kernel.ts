@@ -4,23 +4,27 @@ import { KERNELS, type KernelName } from '../../../src/gpu/kernels';
 import { PipelineCache } from '../../../src/gpu/pipeline_cache';
 import { packUniform, uniformBytes } from '../../../src/gpu/uniform_layout';
 import { bindGroup, encodeDispatch, makeDispatch } from '../../../src/gpu/dispatch';
+import { createStepBuffer, writeStepSlots } from '../../../src/gpu/step_uniform';
+import { UNIFORM_SLOT_BYTES } from '../../../src/gpu/uniform_layout';
 
 /**
  * `storage` lists the contents of the storage bindings in binding order (a number means an output of that many
- * 4-byte elements, zero-filled); `step` is the packed step slot for kernels that bind one.
+ * 4-byte elements, zero-filled); `step` is the packed step slots (packStepSlots) for kernels that bind them, read at
+ * slot `stepCursor`.
  * Returns the storage bindings' bytes after the dispatch, in the same order.
  */
 export async function runKernel(
   cache: PipelineCache, name: KernelName, dims: Record<string, number>,
   storage: (ArrayBufferView | number)[], counts: (k: ReturnType<PipelineCache['get']>) => [number, number],
-  step?: Uint8Array<ArrayBuffer>,
+  step?: Uint8Array<ArrayBuffer>, stepCursor = 0,
 ): Promise<ArrayBuffer[]> {
   const device = cache.device;
   const kernel = cache.get(name);
   const dimBytes = new Uint8Array(uniformBytes(KERNELS[name].dims));
   packUniform(KERNELS[name].dims, dims, new DataView(dimBytes.buffer));
   const dimBuffer = uniformBuffer(device, dimBytes, `${name} dims`);
-  const stepBuffer = step ? uniformBuffer(device, step, `${name} step`) : null;
+  const stepBuffer = step ? createStepBuffer(device, step.byteLength / UNIFORM_SLOT_BYTES, `${name} step`) : null;
+  if (stepBuffer) writeStepSlots(device, stepBuffer, step!, stepCursor);
   const buffers = storage.map((s, i) => {
     const bytes = typeof s === 'number' ? s * 4 : s.byteLength;
     const b = createStorageBuffer(device, bytes, `${name} binding ${i}`);
@@ -39,7 +43,7 @@ export async function runKernel(
   const d = makeDispatch(kernel, bindGroup(device, kernel, resources), counts(kernel));
   const encoder = device.createCommandEncoder();
   const pass = encoder.beginComputePass();
-  encodeDispatch(pass, d, 0);
+  encodeDispatch(pass, d);
   pass.end();
   const out = await readBuffers(device, buffers.map((b) => ({ buffer: b.buffer, bytes: b.bytes })), encoder);
   for (const b of buffers) b.buffer.destroy();

@@ -1,5 +1,6 @@
 // Runs one configuration on an engine: datasets in, training loop with progress and per-epoch checkpoints,
-// weights out as safetensors. Shared by `train` and `sweep`; executeBatchedRuns trains a sweep's runs together.
+// weights out as safetensors. Shared by `train` and `sweep`; executeRuns trains a sweep's runs one after another,
+// executeBatchedRuns together; either way one progress bar covers every run, with the table rows printed above it.
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelParams } from '../core/params';
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   evaluateTrainSet: boolean;
   quiet: boolean;
   log: (line: string) => void;
+  /** The bar the run reports to; without one, each execute function draws its own over the runs it is given. */
+  bar?: ProgressBar;
 }
 
 /** Fills the data counts and converts the step schedule's epochs to steps; returns the record that is run. */
@@ -41,20 +44,45 @@ function writeAtomically(path: string, bytes: Uint8Array | string): void {
   renameSync(path + '.tmp', path);
 }
 
+/** Steps the run takes if it neither stops early nor diverges: what it adds to the progress bar's total. */
+export function plannedSteps(cfg: RunConfigRecord, splits: Splits): number {
+  return cfg.epochs * stepsPerEpoch(splits.train.count, cfg.batchSize, cfg.dropLast);
+}
+
+/** A bar over the given runs, their steps planned up front (o.bar when the caller draws one over more runs). */
+function barFor(label: string, cfgs: RunConfigRecord[], splits: Splits, o: ExecuteOptions): { bar: ProgressBar; owned: boolean } {
+  const bar = o.bar ?? createProgressBar(label, { enabled: !o.quiet, out: o.log });
+  for (const cfg of cfgs) bar.plan(cfg.name, plannedSteps(cfg, splits), o.resume?.meta.progress.step ?? 0);
+  return { bar, owned: o.bar === undefined };
+}
+
+/** The runs one after another under one progress bar (steps of all runs, steps/s, ETA of the whole sweep). */
+export async function executeRuns(engine: Engine, cfgs: RunConfigRecord[], splits: Splits, o: ExecuteOptions): Promise<{ result: RunResult; params: ModelParams }[]> {
+  const { bar, owned } = barFor(cfgs.length === 1 ? cfgs[0].name : `sweep (${cfgs.length} runs)`, cfgs, splits, o);
+  const out: { result: RunResult; params: ModelParams }[] = [];
+  try {
+    for (const cfg of cfgs) out.push(await executeRun(engine, cfg, splits, { ...o, bar }));
+  } finally {
+    if (owned) bar.stop();
+  }
+  return out;
+}
+
 export async function executeRun(engine: Engine, cfg: RunConfigRecord, splits: Splits, o: ExecuteOptions): Promise<{ result: RunResult; params: ModelParams }> {
   const started = performance.now();
+  const { bar, owned } = barFor(cfg.name, [cfg], splits, o);
   const trainer = await engine.createTrainer({ spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, initialParams: o.initialParams });
   try {
     const data = await addSplits(trainer, splits);
     if (o.resume) await trainer.setState(o.resume.state);
-    const bar = createProgressBar(cfg.name, !o.quiet);
     if (!o.quiet) {
-      o.log(`\n${describeRun(cfg, engine.kind)}`);
-      o.log(epochTableHeader(cfg.spec.hidden.length + 1));
+      bar.log(`\n${describeRun(cfg, engine.kind)}`);
+      bar.log(epochTableHeader(cfg.spec.hidden.length + 1));
     }
     return await trainAndWrite(trainer, data, cfg, o, { bar, prefix: '', started });
   } finally {
     trainer.destroy();
+    if (owned) bar.stop();
   }
 }
 
@@ -69,10 +97,10 @@ export async function executeBatchedRuns(engine: Engine, cfgs: RunConfigRecord[]
   if (o.resume) throw new RangeError('a batched sweep cannot resume from a checkpoint; resume runs one at a time');
   const groups: RunConfigRecord[][] = [];
   for (let i = 0; i < cfgs.length; i += engine.maxBatch) groups.push(cfgs.slice(i, i + engine.maxBatch));
-  const bar = createProgressBar(`sweep (${cfgs.length} runs)`, !o.quiet);
+  const { bar, owned } = barFor(`sweep (${cfgs.length} runs)`, cfgs, splits, o);
   const out: { result: RunResult; params: ModelParams }[] = [];
   try {
-    for (const [g, group] of groups.entries()) {
+    for (const group of groups) {
       const started = performance.now();
       const configs = group.map((cfg) => ({ spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, initialParams: o.initialParams }));
       const batch = await engine.createBatch(configs);
@@ -83,19 +111,15 @@ export async function executeBatchedRuns(engine: Engine, cfgs: RunConfigRecord[]
         const members = lockstep.trainers();
         // Datasets are uploaded once for the whole group: every member's handle is the same.
         const data = await addSplits(members[0], splits);
-        const groupBar: ProgressBar = {
-          update: (p) => bar.update({ ...p, step: p.step + g * p.totalSteps, totalSteps: p.totalSteps * groups.length }),
-          stop: () => bar.stop(),
-        };
         const width = Math.max(3, ...group.map((c) => c.name.length));
         if (!o.quiet) {
-          o.log('');
-          group.forEach((cfg) => o.log(describeRun(cfg, engine.kind)));
-          o.log(`${'run'.padEnd(width)} ${epochTableHeader(group[0].spec.hidden.length + 1)}`);
+          bar.log('');
+          group.forEach((cfg) => bar.log(describeRun(cfg, engine.kind)));
+          bar.log(`${'run'.padEnd(width)} ${epochTableHeader(group[0].spec.hidden.length + 1)}`);
         }
         const settled = await Promise.allSettled(group.map(async (cfg, m) => {
           try {
-            return await trainAndWrite(members[m], data, cfg, o, { bar: groupBar, prefix: `${cfg.name.padEnd(width)} `, started });
+            return await trainAndWrite(members[m], data, cfg, o, { bar, prefix: `${cfg.name.padEnd(width)} `, started });
           } finally {
             // A finished (or failed) run no longer holds the others back.
             lockstep.leave(m);
@@ -110,7 +134,7 @@ export async function executeBatchedRuns(engine: Engine, cfgs: RunConfigRecord[]
       }
     }
   } finally {
-    bar.stop();
+    if (owned) bar.stop();
   }
   return out;
 }
@@ -150,23 +174,20 @@ async function trainAndWrite(trainer: Trainer, data: LoopData, cfg: RunConfigRec
       ...(cfg.earlyStopping ? { earlyStopping: cfg.earlyStopping } : {}),
     },
     {
-      onChunk: (p) => bar.update(p),
+      onChunk: (p) => bar.update(cfg.name, p),
       onEpoch: async (record, p) => {
         const bytes = encodeCheckpoint(await trainer.getState(), {
           spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, progress: p, extra: { config: cfg },
         });
         writeAtomically(join(o.outDir, checkpoint), bytes);
-        if (!o.quiet) {
-          bar.stop();
-          o.log(w.prefix + epochTableRow(record));
-        }
+        if (!o.quiet) bar.log(w.prefix + epochTableRow(record));
       },
     },
     o.resume?.meta.progress,
   );
-  bar.stop();
-  if (progress.status === 'diverged') o.log(`${cfg.name}: diverged — the batch loss was not finite at step ${progress.divergedAtStep}`);
-  if (progress.status === 'early-stopped') o.log(`${cfg.name}: early stopping after epoch ${progress.epochsDone} (best validation loss at epoch ${progress.bestEpoch})`);
+  bar.endRun(cfg.name);
+  if (progress.status === 'diverged') bar.log(`${cfg.name}: diverged — the batch loss was not finite at step ${progress.divergedAtStep}`);
+  if (progress.status === 'early-stopped') bar.log(`${cfg.name}: early stopping after epoch ${progress.epochsDone} (best validation loss at epoch ${progress.bestEpoch})`);
   const params = await trainer.getParams();
   writeAtomically(join(o.outDir, weights), encodeSafetensors(cfg.spec, params, { format: 'pt', decaylab: JSON.stringify({ name: cfg.name, status: progress.status }) }));
   const result: RunResult = {

@@ -8,7 +8,7 @@ import { commonWeightRange, weightHistograms } from '../../train/analysis';
 import { bestRun, RESULTS_FORMAT_VERSION, type ResultsFile, type RunResult } from '../../train/results';
 import { paramsFromSafetensors } from '../../train/safetensors';
 import { openEngine } from '../engine';
-import { executeBatchedRuns, executeRun, finishConfig } from '../execute_run';
+import { executeBatchedRuns, executeRuns, finishConfig } from '../execute_run';
 import { loadDataFiles } from '../load_data';
 import { runConfig, runName, type RunFlags } from '../run_options';
 import { writeResults } from '../write_results';
@@ -62,8 +62,7 @@ export async function runMany(flags: RunFlags, o: ManyOptions, io: CliIo): Promi
         params.push(p);
       }
     } else {
-      for (const cfg of cfgs) {
-        const { result, params: p } = await executeRun(engine, cfg, splits, execute);
+      for (const { result, params: p } of await executeRuns(engine, cfgs, splits, execute)) {
         runs.push(result);
         params.push(p);
       }

@@ -31,7 +31,7 @@ function seeded(n: number, rng: Prng): Float32Array {
 }
 
 export async function timeEngineKernels(device: GPUDevice, cases: EngineKernelCase[], minSeconds: number): Promise<KernelRow[]> {
-  const variant = selectVariant(device.adapterInfo);
+  const variant = selectVariant(device.adapterInfo, device.features);
   const cache = new PipelineCache(device, variant);
   const rng = new Prng(11);
   const rows: KernelRow[] = [];

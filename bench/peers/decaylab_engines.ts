@@ -44,7 +44,7 @@ export async function createBenchTrainer(engine: BenchEngine, w: Workload): Prom
       trainer,
       // Until this runs, `gpu` keeps Dawn's objects referenced (Dawn crashes when they are collected).
       release: () => gpu.destroy(),
-      description: `GPU engine, ${selectVariant(info).name} kernels, Dawn on ${adapter}`,
+      description: `GPU engine, ${selectVariant(info, gpu.device.features).name} kernels, Dawn on ${adapter}`,
     };
   } catch (e) {
     gpu.destroy();

@@ -5,7 +5,8 @@
 import { createStorageBuffer } from './buffers';
 import { bindGroup, encodeDispatch, gemmGroups, makeDispatch, UniformArena, type Dispatch } from './dispatch';
 import {
-  FORWARD_BLOCKS, selectVariant, WEIGHT_BLOCKS, type ForwardBlockKernel, type KernelVariant, type WeightBlockKernel,
+  FORWARD_BLOCKS, FORWARD_SHUFFLES, selectVariant, WEIGHT_BLOCKS, type ForwardBlockKernel, type ForwardShuffleKernel,
+  type KernelVariant, type WeightBlockKernel,
 } from './kernel_variants';
 import { PipelineCache } from './pipeline_cache';
 
@@ -30,7 +31,7 @@ export function autotuneVariant(device: GPUDevice, shapes: GemmShape[], rounds =
   if (!byKey) tuned.set(device, (byKey = new Map()));
   let result = byKey.get(key);
   if (!result) {
-    result = tune(device, selectVariant(info), shapes, rounds);
+    result = tune(device, selectVariant(info, device.features), shapes, rounds);
     byKey.set(key, result);
   }
   return result;
@@ -41,13 +42,15 @@ async function tune(device: GPUDevice, base: KernelVariant, shapes: GemmShape[],
   const cache = new PipelineCache(device, base);
   const forwardShapes = shapes.filter((s) => s.inFeatures % 4 === 0);
   const weightShapes = forwardShapes.filter((s) => s.outFeatures % 4 === 0);
-  const forward = await fastest(device, cache, FORWARD_BLOCKS, forwardShapes, rounds, 'forward');
+  // The shuffle kernels only where the device has a fixed subgroup size (the base variant then carries it).
+  const forwardCandidates = base.subgroupSize ? [...FORWARD_BLOCKS, ...FORWARD_SHUFFLES] : FORWARD_BLOCKS;
+  const forward = await fastest(device, cache, forwardCandidates, forwardShapes, rounds, 'forward');
   const backwardWeight = await fastest(device, cache, WEIGHT_BLOCKS, weightShapes, rounds, 'weight');
   const blocked = { forward: forward ?? base.blocked?.forward, backwardWeight: backwardWeight ?? base.blocked?.backwardWeight };
   return { ...base, name: `${base.name}-tuned-${blocked.forward}-${blocked.backwardWeight}`, blocked };
 }
 
-async function fastest<K extends ForwardBlockKernel | WeightBlockKernel>(
+async function fastest<K extends ForwardBlockKernel | ForwardShuffleKernel | WeightBlockKernel>(
   device: GPUDevice, cache: PipelineCache, candidates: readonly K[], shapes: GemmShape[], rounds: number, role: 'forward' | 'weight',
 ): Promise<K | undefined> {
   if (shapes.length === 0) return undefined;
@@ -76,7 +79,7 @@ async function fastest<K extends ForwardBlockKernel | WeightBlockKernel>(
 
 /** One dispatch of a candidate on zero-filled buffers of the shape (timing only: the values do not matter). */
 function dispatchFor(
-  device: GPUDevice, cache: PipelineCache, name: ForwardBlockKernel | WeightBlockKernel, s: GemmShape,
+  device: GPUDevice, cache: PipelineCache, name: ForwardBlockKernel | ForwardShuffleKernel | WeightBlockKernel, s: GemmShape,
   role: 'forward' | 'weight', buffers: GPUBuffer[],
 ): Dispatch {
   const k = cache.get(name);

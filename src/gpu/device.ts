@@ -19,7 +19,9 @@ export async function acquireDevice(gpu: GPU | undefined, options: GPURequestAda
   const want = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize'] as const;
   const requiredLimits: Record<string, number> = {};
   for (const name of want) requiredLimits[name] = adapter.limits[name];
-  const device = await adapter.requestDevice({ label: 'decaylab', requiredLimits });
+  // Subgroups let CPU drivers share loaded rows between lanes (kernel_variants.ts); harmless where unused.
+  const requiredFeatures: GPUFeatureName[] = adapter.features.has('subgroups') ? ['subgroups'] : [];
+  const device = await adapter.requestDevice({ label: 'decaylab', requiredLimits, requiredFeatures });
   // A validation error outside an error scope would otherwise pass silently and leave wrong numbers behind.
   device.onuncapturederror = (e) => console.error(`decaylab: WebGPU error: ${e.error.message}`);
   device.lost.then((info) => {

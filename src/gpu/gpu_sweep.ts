@@ -63,7 +63,7 @@ export async function createGpuSweep(device: GPUDevice, configs: TrainerConfig[]
   const variant = options.variant
     ?? (options.autotuneBatch !== undefined
       ? await autotuneVariant(device, layerShapes(spec).map((s) => ({ batch: options.autotuneBatch!, inFeatures: s.inFeatures, outFeatures: s.outFeatures })))
-      : selectVariant(device.adapterInfo));
+      : selectVariant(device.adapterInfo, device.features));
   return new GpuSweep(await createModelStack(device, configs, variant));
 }
 

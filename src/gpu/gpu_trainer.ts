@@ -59,7 +59,7 @@ export async function createGpuTrainer(device: GPUDevice, config: TrainerConfig,
   const variant = options.variant
     ?? (options.autotuneBatch !== undefined
       ? await autotuneVariant(device, layerShapes(config.spec).map((s) => ({ batch: options.autotuneBatch!, inFeatures: s.inFeatures, outFeatures: s.outFeatures })))
-      : selectVariant(device.adapterInfo));
+      : selectVariant(device.adapterInfo, device.features));
   return createModelStack(device, [config], variant);
 }
 

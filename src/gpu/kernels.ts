@@ -17,14 +17,17 @@ import sgdStepSource from '../../shaders/sgd_step.wgsl';
 import stepUniformSource from '../../shaders/step_uniform.wgsl';
 import softmaxCrossEntropySource from '../../shaders/softmax_cross_entropy.wgsl';
 import sumSquaresSource from '../../shaders/sum_squares.wgsl';
-import { denseBackwardWeightBlockSource, denseForwardBlockSource } from './gemm_codegen';
+import { denseBackwardWeightBlockSource, denseForwardBlockSource, denseForwardShuffleSource } from './gemm_codegen';
 import type { UniformField } from './uniform_layout';
 
 /** dims: the static uniform at binding 0; step: the step slots behind their cursor (read-only storage); read/write: storage. */
 export type BindingKind = 'dims' | 'step' | 'read' | 'write';
 
-/** How a kernel's workgroup size is chosen: 2-D GEMM tiles or a 1-D size (see kernel_variants.ts). */
-export type WorkgroupShape = 'gemm' | 'linear' | 'fixed';
+/**
+ * How a kernel's workgroup size is chosen: 2-D GEMM tiles, a 1-D size (see kernel_variants.ts), fixed in the source,
+ * or one subgroup (the variant's subgroupSize; such kernels need the device's 'subgroups' feature).
+ */
+export type WorkgroupShape = 'gemm' | 'linear' | 'fixed' | 'subgroup';
 
 export interface KernelDef {
   name: string;
@@ -74,6 +77,13 @@ export const KERNELS = {
     [...FORWARD_DIMS], 'gemm', [8, 4]),
   denseForwardBlock8x8: def('dense_forward_block_8x8', denseForwardBlockSource(8, 8), ['dims', 'read', 'read', 'write'],
     [...FORWARD_DIMS], 'gemm', [8, 8]),
+  // block = (columns per lane, rows per workgroup); the workgroup is one subgroup of SG lanes along the columns.
+  denseForwardShuffle32x4: def('dense_forward_shuffle_32x4', denseForwardShuffleSource(32, 4), ['dims', 'read', 'read', 'write'],
+    [...FORWARD_DIMS], 'subgroup', [4, 32]),
+  denseForwardShuffle16x4: def('dense_forward_shuffle_16x4', denseForwardShuffleSource(16, 4), ['dims', 'read', 'read', 'write'],
+    [...FORWARD_DIMS], 'subgroup', [4, 16]),
+  denseForwardShuffle16x2: def('dense_forward_shuffle_16x2', denseForwardShuffleSource(16, 2), ['dims', 'read', 'read', 'write'],
+    [...FORWARD_DIMS], 'subgroup', [2, 16]),
   denseBackwardWeightBlock8x8: def('dense_backward_weight_block_8x8', denseBackwardWeightBlockSource(2, 2), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [8, 8]),
   denseBackwardWeightBlock8x16: def('dense_backward_weight_block_8x16', denseBackwardWeightBlockSource(2, 4), ['dims', 'read', 'read', 'write'],

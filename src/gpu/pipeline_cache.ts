@@ -41,6 +41,10 @@ export class PipelineCache {
     if (def.workgroup === 'gemm') {
       constants = { WG_COLS: v.gemmCols, WG_ROWS: v.gemmRows };
       workgroup = [v.gemmCols, v.gemmRows];
+    } else if (def.workgroup === 'subgroup') {
+      if (!v.subgroupSize) throw new Error(`${def.name} needs a variant with a fixed subgroup size (variant ${v.name} has none)`);
+      constants = { SG: v.subgroupSize };
+      workgroup = [v.subgroupSize, 1];
     } else if (def.workgroup === 'linear') {
       constants = { WG: v.linear };
       workgroup = [v.linear, 1];

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { denseBackwardWeight, denseForward } from '../../src/cpu/dense';
 import { autotuneVariant } from '../../src/gpu/autotune';
 import { gemmGroups } from '../../src/gpu/dispatch';
-import { FORWARD_BLOCKS, gemmKernel, VARIANTS, WEIGHT_BLOCKS, type KernelVariant } from '../../src/gpu/kernel_variants';
+import {
+  FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, selectVariant, VARIANTS, WEIGHT_BLOCKS, withSubgroups, type KernelVariant,
+} from '../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose } from '../helpers/expect_close';
@@ -96,6 +98,44 @@ for (const variant of WORKGROUPS) {
   });
 }
 
+describe('subgroup-shuffle forward kernels (the CPU drivers\' static choice when the device has fixed-size subgroups)', () => {
+  // Both test drivers have them: lavapipe 25 with 8 lanes, SwiftShader with 4. A driver without them would silently
+  // lose the fast forward product, so that is a failure here, not a skip.
+  let variant: KernelVariant;
+  let cache: PipelineCache;
+  beforeAll(() => {
+    variant = selectVariant(gpu.info, gpu.device.features);
+    if (!variant.subgroupSize) {
+      throw new Error(`${driverName(gpu.info)} has no fixed subgroup size (features: ${[...gpu.device.features].join(', ')}; ` +
+        `sizes ${gpu.info.subgroupMinSize}–${gpu.info.subgroupMaxSize}): lavapipe ≥ 25 and SwiftShader both report one`);
+    }
+    cache = new PipelineCache(gpu.device, variant);
+  });
+
+  it('is what the static selection picks for this driver', () => {
+    expect(variant.name).toBe(`software-subgroups${variant.subgroupSize}`);
+    expect(gemmKernel('forward', 784, [0], variant, 128)).toBe('denseForwardShuffle32x4');
+    // Without a subgroup size the shuffle kernel is never chosen, whatever the variant names.
+    expect(gemmKernel('forward', 784, [0], { ...variant, subgroupSize: undefined })).toBe('denseForwardVec4');
+    expect(gemmKernel('forward', 13, [0], variant)).toBe('denseForward');
+  });
+
+  // Shapes whose k4 = inFeatures / 4 is below, at and past a multiple of the subgroup size (the shuffled loop and the
+  // per-lane tail), rows and columns no block divides.
+  const SHAPES: [number, number, number][] = [...FORWARD_SHAPES, [3, 32, 5], [40, 128, 10], [17, 132, 33]];
+  for (const name of FORWARD_SHUFFLES) {
+    it(`${name} on ${SHAPES.length} shapes (with and without ReLU)`, async () => {
+      for (const shape of SHAPES) await checkForward(cache, name, shape, variant.name);
+    });
+  }
+
+  it('a variant without a subgroup size refuses to build the shuffle kernels', () => {
+    expect(() => new PipelineCache(gpu.device, { ...VARIANTS.software, name: 'no-size', blocked: { forward: 'denseForwardShuffle16x2' } })
+      .get('denseForwardShuffle16x2')).toThrow(/needs a variant with a fixed subgroup size/);
+    expect(withSubgroups(VARIANTS.software, 8, 'denseForwardShuffle16x2').blocked?.forward).toBe('denseForwardShuffle16x2');
+  });
+});
+
 // Every variant the selection or the autotuner can produce: the static ones and each combination of candidates.
 const COMBINATIONS: KernelVariant[] = [
   ...Object.values(VARIANTS),
@@ -128,7 +168,8 @@ describe('autotune', () => {
     const first = autotuneVariant(gpu.device, shapes, 1);
     expect(autotuneVariant(gpu.device, shapes, 1)).toBe(first);
     const v = await first;
-    expect(FORWARD_BLOCKS).toContain(v.blocked?.forward);
+    // The shuffle kernels compete where the device has a fixed subgroup size (both test drivers do).
+    expect([...FORWARD_BLOCKS, ...(v.subgroupSize ? FORWARD_SHUFFLES : [])]).toContain(v.blocked?.forward);
     expect(WEIGHT_BLOCKS).toContain(v.blocked?.backwardWeight);
     expect(v.tiledForward).toBe(false);
   });

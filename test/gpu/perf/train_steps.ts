@@ -7,7 +7,7 @@ import { defaultOptimizer } from '../../../src/core/optimizer';
 import { Prng } from '../../../src/core/prng';
 import type { Trainer } from '../../../src/core/trainer';
 import { createGpuTrainer, type GpuTrainerOptions } from '../../../src/gpu/gpu_trainer';
-import { VARIANTS } from '../../../src/gpu/kernel_variants';
+import { selectVariant, VARIANTS, withSubgroups } from '../../../src/gpu/kernel_variants';
 import { createNodeGpu } from '../../../src/node/webgpu_node';
 
 const gpu = await createNodeGpu();
@@ -16,11 +16,14 @@ const rng = new Prng(1);
 const count = 10_000;
 const ds = makeDataset(Uint8Array.from({ length: count * 784 }, () => rng.nextInt(256)),
   Uint8Array.from({ length: count }, () => rng.nextInt(10)), 784, 10);
+const sg = selectVariant(gpu.info, device.features).subgroupSize;
 const options: Record<string, GpuTrainerOptions> = {
-  'software, 4×4 vec4 kernels (before)': { variant: { ...VARIANTS.software, name: 'software-4x4', blocked: undefined } },
-  'software (static choice)': {},
-  'autotuned at batch 64': { autotuneBatch: 64 },
+  'software, 4×4 vec4 kernels': { variant: { ...VARIANTS.software, name: 'software-4x4', blocked: undefined } },
+  'software, no subgroups': { variant: VARIANTS.software },
+  'static choice': {},
+  ...(sg ? Object.fromEntries((['denseForwardShuffle16x4', 'denseForwardShuffle16x2'] as const).map((f) => [`subgroups, ${f}`, { variant: withSubgroups(VARIANTS.software, sg, f) }])) : {}),
 };
+if (process.env.AUTOTUNE) options['autotuned at batch 64'] = { autotuneBatch: 64 };
 const trainers: [string, Trainer, Awaited<ReturnType<Trainer['addDataset']>>][] = [];
 for (const [label, o] of Object.entries(options)) {
   const t0 = performance.now();

@@ -28,22 +28,27 @@ override WG: u32 = 64u;
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   // This step's slot: the host resets the cursor at the chunk's start, advance_step.wgsl moves it.
   let step = &stepSlots.steps[stepSlots.cursor];
+  // The step's values, read once before the loop: the compiler cannot keep storage reads in registers across the
+  // loop's stores (params is storage too), and would reload them per element. Batched sweeps: model gid.z's terms.
+  let terms = step.models[gid.z];
+  let isBias = tensor.isBias != 0u;
+  let gradCoefficient = select(terms.x, terms.z, isBias);
+  let paramScale = select(terms.y, terms.w, isBias);
+  let lr = step.lr;
+  let bc1 = step.bc1;
+  let bc2 = step.bc2;
   // Grid-stride: a dispatch may cover fewer invocations than elements (CPU drivers pay per workgroup, see
   // stridedGroups in dispatch.ts); each element is still updated exactly once.
   let stride = groups.x * groups.y * WG;
   for (var j = gid.x + gid.y * groups.x * WG; j < tensor.count; j += stride) {
-    // Batched sweeps: model gid.z's tensors and its own decay terms.
+    // Batched sweeps: model gid.z's tensors.
     let i = gid.z * tensor.pStride + tensor.offset + j;
-    let terms = step.models[gid.z];
-    let isBias = tensor.isBias != 0u;
-    let gradCoefficient = select(terms.x, terms.z, isBias);
-    let paramScale = select(terms.y, terms.w, isBias);
     let p = params[i];
     let g = grads[i] + gradCoefficient * p;
     let mi = tensor.beta1 * m[i] + (1.0 - tensor.beta1) * g;
     let vi = tensor.beta2 * v[i] + (1.0 - tensor.beta2) * g * g;
     m[i] = mi;
     v[i] = vi;
-    params[i] = p * paramScale - (step.lr * (mi / step.bc1)) / (sqrt(vi / step.bc2) + tensor.eps);
+    params[i] = p * paramScale - (lr * (mi / bc1)) / (sqrt(vi / bc2) + tensor.eps);
   }
 }

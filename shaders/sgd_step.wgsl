@@ -27,25 +27,29 @@ override WG: u32 = 64u;
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   // This step's slot: the host resets the cursor at the chunk's start, advance_step.wgsl moves it.
   let step = &stepSlots.steps[stepSlots.cursor];
+  // The step's values, read once before the loop: the compiler cannot keep storage reads in registers across the
+  // loop's stores (params is storage too), and would reload them per element. Batched sweeps: model gid.z's terms.
+  let terms = step.models[gid.z];
+  let isBias = tensor.isBias != 0u;
+  let gradCoefficient = select(terms.x, terms.z, isBias);
+  let paramScale = select(terms.y, terms.w, isBias);
+  let lr = step.lr;
+  let firstStep = step.firstStep != 0u;
   // Grid-stride: a dispatch may cover fewer invocations than elements (CPU drivers pay per workgroup, see
   // stridedGroups in dispatch.ts); each element is still updated exactly once.
   let stride = groups.x * groups.y * WG;
   for (var j = gid.x + gid.y * groups.x * WG; j < tensor.count; j += stride) {
-    // Batched sweeps: model gid.z's tensors and its own decay terms.
+    // Batched sweeps: model gid.z's tensors.
     let i = gid.z * tensor.pStride + tensor.offset + j;
-    let terms = step.models[gid.z];
-    let isBias = tensor.isBias != 0u;
-    let gradCoefficient = select(terms.x, terms.z, isBias);
-    let paramScale = select(terms.y, terms.w, isBias);
     let p = params[i];
     // The gradient term uses θ before the decoupled shrink, as the twin (only one of the two is non-zero).
     var g = grads[i] + gradCoefficient * p;
     if (tensor.momentum != 0.0) {
       var buf = g;
-      if (step.firstStep == 0u) { buf = tensor.momentum * momentumBuf[i] + (1.0 - tensor.dampening) * g; }
+      if (!firstStep) { buf = tensor.momentum * momentumBuf[i] + (1.0 - tensor.dampening) * g; }
       momentumBuf[i] = buf;
       g = select(buf, g + tensor.momentum * buf, tensor.nesterov != 0u);
     }
-    params[i] = p * paramScale - step.lr * g;
+    params[i] = p * paramScale - lr * g;
   }
 }

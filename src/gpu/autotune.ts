@@ -5,8 +5,8 @@
 import { createStorageBuffer } from './buffers';
 import { bindGroup, encodeDispatch, gemmGroups, makeDispatch, UniformArena, type Dispatch } from './dispatch';
 import {
-  FORWARD_BLOCKS, FORWARD_SHUFFLES, selectVariant, WEIGHT_BLOCKS, type ForwardBlockKernel, type ForwardShuffleKernel,
-  type KernelVariant, type WeightBlockKernel,
+  FORWARD_BLOCKS, FORWARD_SHUFFLES, selectVariant, WEIGHT_BLOCKS, WEIGHT_SHUFFLES, type ForwardBlockKernel, type ForwardShuffleKernel,
+  type KernelVariant, type WeightBlockKernel, type WeightShuffleKernel,
 } from './kernel_variants';
 import { PipelineCache } from './pipeline_cache';
 
@@ -45,12 +45,13 @@ async function tune(device: GPUDevice, base: KernelVariant, shapes: GemmShape[],
   // The shuffle kernels only where the device has a fixed subgroup size (the base variant then carries it).
   const forwardCandidates = base.subgroupSize ? [...FORWARD_BLOCKS, ...FORWARD_SHUFFLES] : FORWARD_BLOCKS;
   const forward = await fastest(device, cache, forwardCandidates, forwardShapes, rounds, 'forward');
-  const backwardWeight = await fastest(device, cache, WEIGHT_BLOCKS, weightShapes, rounds, 'weight');
+  const weightCandidates = base.subgroupSize ? [...WEIGHT_BLOCKS, ...WEIGHT_SHUFFLES] : WEIGHT_BLOCKS;
+  const backwardWeight = await fastest(device, cache, weightCandidates, weightShapes, rounds, 'weight');
   const blocked = { forward: forward ?? base.blocked?.forward, backwardWeight: backwardWeight ?? base.blocked?.backwardWeight };
   return { ...base, name: `${base.name}-tuned-${blocked.forward}-${blocked.backwardWeight}`, blocked };
 }
 
-async function fastest<K extends ForwardBlockKernel | ForwardShuffleKernel | WeightBlockKernel>(
+async function fastest<K extends ForwardBlockKernel | ForwardShuffleKernel | WeightBlockKernel | WeightShuffleKernel>(
   device: GPUDevice, cache: PipelineCache, candidates: readonly K[], shapes: GemmShape[], rounds: number, role: 'forward' | 'weight',
 ): Promise<K | undefined> {
   if (shapes.length === 0) return undefined;
@@ -79,7 +80,7 @@ async function fastest<K extends ForwardBlockKernel | ForwardShuffleKernel | Wei
 
 /** One dispatch of a candidate on zero-filled buffers of the shape (timing only: the values do not matter). */
 function dispatchFor(
-  device: GPUDevice, cache: PipelineCache, name: ForwardBlockKernel | ForwardShuffleKernel | WeightBlockKernel, s: GemmShape,
+  device: GPUDevice, cache: PipelineCache, name: ForwardBlockKernel | ForwardShuffleKernel | WeightBlockKernel | WeightShuffleKernel, s: GemmShape,
   role: 'forward' | 'weight', buffers: GPUBuffer[],
 ): Dispatch {
   const k = cache.get(name);

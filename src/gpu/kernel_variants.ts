@@ -17,7 +17,7 @@ export interface KernelVariant {
    * Larger register blocks (gemm_codegen.ts) for the forward and weight-gradient products where the shape allows
    * them; absent: the 4×4 vec4 kernels.
    */
-  blocked?: { forward?: ForwardBlockKernel | ForwardShuffleKernel; backwardWeight?: WeightBlockKernel };
+  blocked?: { forward?: ForwardBlockKernel | ForwardShuffleKernel; backwardWeight?: WeightBlockKernel | WeightShuffleKernel };
   /**
    * The device's subgroup size when it is fixed (subgroupMinSize = subgroupMaxSize) and the 'subgroups' feature is
    * enabled: kernels of workgroup shape 'subgroup' (one workgroup = one subgroup) need it. Absent: none of them runs.
@@ -34,6 +34,9 @@ export type ForwardBlockKernel = (typeof FORWARD_BLOCKS)[number];
 /** Forward kernels that share x between lanes by subgroup shuffles (gemm_codegen.ts): rows × columns-per-lane. */
 export const FORWARD_SHUFFLES = ['denseForwardShuffle32x4', 'denseForwardShuffle16x4', 'denseForwardShuffle16x2'] as const;
 export type ForwardShuffleKernel = (typeof FORWARD_SHUFFLES)[number];
+/** Weight-gradient kernels that share dy rows between lanes by subgroup shuffles: outputs × inputs per lane. */
+export const WEIGHT_SHUFFLES = ['denseBackwardWeightShuffle32x8', 'denseBackwardWeightShuffle16x8', 'denseBackwardWeightShuffle8x16'] as const;
+export type WeightShuffleKernel = (typeof WEIGHT_SHUFFLES)[number];
 export type WeightBlockKernel = (typeof WEIGHT_BLOCKS)[number];
 
 export const VARIANTS = {
@@ -60,9 +63,8 @@ type AdapterFacts = Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 
 
 /**
  * The static variant of an adapter; `features` are the device's (device.features). On a CPU driver whose device has
- * 'subgroups' with one fixed subgroup size, the forward product shares its input rows by subgroup shuffles:
- * 64×784×128 at 19–23 GFLOP/s on lavapipe against 8 for the vec4 kernel (the per-lane loads it saves are what a CPU
- * driver pays for, see gemm_codegen.ts).
+ * 'subgroups' with one fixed subgroup size, the forward and weight-gradient products share the rows every lane needs
+ * by subgroup shuffles instead of loading them per lane (what a CPU driver pays for, see gemm_codegen.ts).
  */
 export function selectVariant(info: AdapterFacts | undefined, features?: ReadonlySet<string>): KernelVariant {
   if (info && !isSoftwareAdapter(info)) return VARIANTS.hardware;
@@ -77,9 +79,16 @@ export function fixedSubgroupSize(info: AdapterFacts | undefined, features?: Rea
   return min !== undefined && min === max && min >= 1 && min <= 128 ? min : undefined;
 }
 
-/** `base` with the shuffle forward kernel for subgroups of `size` lanes. */
-export function withSubgroups(base: KernelVariant, size: number, forward: ForwardShuffleKernel = 'denseForwardShuffle32x4'): KernelVariant {
-  return { ...base, name: `${base.name}-subgroups${size}`, subgroupSize: size, blocked: { ...base.blocked, forward } };
+/**
+ * `base` with the shuffle kernels for subgroups of `size` lanes. Defaults measured on lavapipe (test/gpu/perf/
+ * gemm_variants.ts, one loaded run, interleaved): forward 32×4 vs the vec4 kernel 16.8 vs 6.0 GFLOP/s at 1024³, 9–11 vs
+ * 4 at 64×784×128; weight gradient 32×8 vs the 8×16 register block 17.2 vs 11.8 at 1024³, 13.5 vs 6.9 at 784×64×128.
+ */
+export function withSubgroups(
+  base: KernelVariant, size: number,
+  forward: ForwardShuffleKernel = 'denseForwardShuffle32x4', backwardWeight: WeightShuffleKernel = 'denseBackwardWeightShuffle32x8',
+): KernelVariant {
+  return { ...base, name: `${base.name}-subgroups${size}`, subgroupSize: size, blocked: { ...base.blocked, forward, backwardWeight } };
 }
 
 export type GemmRole = 'forward' | 'backwardInput' | 'backwardWeight';
@@ -91,9 +100,12 @@ const GEMM_KERNELS = {
 } as const;
 
 export type GemmKernelName = (typeof GEMM_KERNELS)[GemmRole]['scalar' | 'vec4'] | 'denseForwardTiled' | ForwardBlockKernel
-  | ForwardShuffleKernel | WeightBlockKernel;
+  | ForwardShuffleKernel | WeightBlockKernel | WeightShuffleKernel;
 
-const isShuffle = (name: string): name is ForwardShuffleKernel => (FORWARD_SHUFFLES as readonly string[]).includes(name);
+const SHUFFLES: readonly string[] = [...FORWARD_SHUFFLES, ...WEIGHT_SHUFFLES];
+/** A variant's blocked kernel if it can run: shuffle kernels need a known subgroup size (else the vec4 kernel runs). */
+const runnable = <K extends string>(name: K | undefined, variant: KernelVariant | undefined): K | undefined =>
+  name && (!SHUFFLES.includes(name) || variant?.subgroupSize) ? name : undefined;
 
 /**
  * The GEMM kernel of a dense layer. All three read rows of inFeatures floats as vec4s when inFeatures % 4 == 0 (and the
@@ -108,11 +120,9 @@ export function gemmKernel(
 ): GemmKernelName {
   if (role === 'forward' && variant?.tiledForward) return 'denseForwardTiled';
   const vec4 = inFeatures % 4 === 0 && offsets.every((o) => o % 4 === 0);
-  const forward = variant?.blocked?.forward;
-  // A shuffle kernel without a known subgroup size cannot run: the vec4 kernel instead.
-  if (vec4 && role === 'forward' && forward && (!isShuffle(forward) || variant?.subgroupSize)) return forward;
-  if (vec4 && role === 'backwardWeight' && variant?.blocked?.backwardWeight && outFeatures !== undefined && outFeatures % 4 === 0) {
-    return variant.blocked.backwardWeight;
-  }
+  const forward = runnable(variant?.blocked?.forward, variant);
+  if (vec4 && role === 'forward' && forward) return forward;
+  const backwardWeight = runnable(variant?.blocked?.backwardWeight, variant);
+  if (vec4 && role === 'backwardWeight' && backwardWeight && outFeatures !== undefined && outFeatures % 4 === 0) return backwardWeight;
   return GEMM_KERNELS[role][vec4 ? 'vec4' : 'scalar'];
 }

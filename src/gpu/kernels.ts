@@ -17,7 +17,9 @@ import sgdStepSource from '../../shaders/sgd_step.wgsl';
 import stepUniformSource from '../../shaders/step_uniform.wgsl';
 import softmaxCrossEntropySource from '../../shaders/softmax_cross_entropy.wgsl';
 import sumSquaresSource from '../../shaders/sum_squares.wgsl';
-import { denseBackwardWeightBlockSource, denseForwardBlockSource, denseForwardShuffleSource } from './gemm_codegen';
+import {
+  denseBackwardWeightBlockSource, denseBackwardWeightShuffleSource, denseForwardBlockSource, denseForwardShuffleSource,
+} from './gemm_codegen';
 import type { UniformField } from './uniform_layout';
 
 /** dims: the static uniform at binding 0; step: the step slots behind their cursor (read-only storage); read/write: storage. */
@@ -84,6 +86,13 @@ export const KERNELS = {
     [...FORWARD_DIMS], 'subgroup', [4, 16]),
   denseForwardShuffle16x2: def('dense_forward_shuffle_16x2', denseForwardShuffleSource(16, 2), ['dims', 'read', 'read', 'write'],
     [...FORWARD_DIMS], 'subgroup', [2, 16]),
+  // block = (input features per lane, output features per workgroup), as gemmGroups(k, outFeatures, inFeatures) divides them.
+  denseBackwardWeightShuffle32x8: def('dense_backward_weight_shuffle_32x8', denseBackwardWeightShuffleSource(8, 2), ['dims', 'read', 'read', 'write'],
+    [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 32]),
+  denseBackwardWeightShuffle16x8: def('dense_backward_weight_shuffle_16x8', denseBackwardWeightShuffleSource(4, 2), ['dims', 'read', 'read', 'write'],
+    [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16]),
+  denseBackwardWeightShuffle8x16: def('dense_backward_weight_shuffle_8x16', denseBackwardWeightShuffleSource(2, 4), ['dims', 'read', 'read', 'write'],
+    [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8]),
   denseBackwardWeightBlock8x8: def('dense_backward_weight_block_8x8', denseBackwardWeightBlockSource(2, 2), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [8, 8]),
   denseBackwardWeightBlock8x16: def('dense_backward_weight_block_8x16', denseBackwardWeightBlockSource(2, 4), ['dims', 'read', 'read', 'write'],

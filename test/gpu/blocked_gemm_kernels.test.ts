@@ -6,7 +6,8 @@ import { denseBackwardWeight, denseForward } from '../../src/cpu/dense';
 import { autotuneVariant } from '../../src/gpu/autotune';
 import { gemmGroups } from '../../src/gpu/dispatch';
 import {
-  FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, selectVariant, VARIANTS, WEIGHT_BLOCKS, withSubgroups, type KernelVariant,
+  FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, selectVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES, withSubgroups,
+  type KernelVariant,
 } from '../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import type { NodeGpu } from '../../src/node/webgpu_node';
@@ -67,7 +68,7 @@ async function checkWeight(cache: PipelineCache, name: string, [B, I, O]: [numbe
   const seed = B * 1_000_000 + I * 1000 + O + 7;
   const dy = randomF32(B * O, seed);
   const x = randomF32(B * I, seed + 1);
-  const dwOffset = name.endsWith('WeightVec4') || name.includes('Block') ? 12 : 11;
+  const dwOffset = name.endsWith('WeightVec4') || name.includes('Block') || name.includes('Shuffle') ? 12 : 11;
   const ref = new Float64Array(O * I);
   denseBackwardWeight(Float64Array.from(dy), Float64Array.from(x), ref, B, I, O);
   const before = randomF32(dwOffset + O * I + 7, seed + 2);
@@ -98,7 +99,7 @@ for (const variant of WORKGROUPS) {
   });
 }
 
-describe('subgroup-shuffle forward kernels (the CPU drivers\' static choice when the device has fixed-size subgroups)', () => {
+describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when the device has fixed-size subgroups)', () => {
   // Both test drivers have them: lavapipe 25 with 8 lanes, SwiftShader with 4. A driver without them would silently
   // lose the fast forward product, so that is a failure here, not a skip.
   let variant: KernelVariant;
@@ -115,8 +116,11 @@ describe('subgroup-shuffle forward kernels (the CPU drivers\' static choice when
   it('is what the static selection picks for this driver', () => {
     expect(variant.name).toBe(`software-subgroups${variant.subgroupSize}`);
     expect(gemmKernel('forward', 784, [0], variant, 128)).toBe('denseForwardShuffle32x4');
+    expect(gemmKernel('backwardWeight', 784, [0], variant, 128)).toBe('denseBackwardWeightShuffle32x8');
+    expect(gemmKernel('backwardWeight', 784, [0], variant, 10)).toBe('denseBackwardWeightVec4');
     // Without a subgroup size the shuffle kernel is never chosen, whatever the variant names.
     expect(gemmKernel('forward', 784, [0], { ...variant, subgroupSize: undefined })).toBe('denseForwardVec4');
+    expect(gemmKernel('backwardWeight', 784, [0], { ...variant, subgroupSize: undefined }, 128)).toBe('denseBackwardWeightVec4');
     expect(gemmKernel('forward', 13, [0], variant)).toBe('denseForward');
   });
 
@@ -126,6 +130,13 @@ describe('subgroup-shuffle forward kernels (the CPU drivers\' static choice when
   for (const name of FORWARD_SHUFFLES) {
     it(`${name} on ${SHAPES.length} shapes (with and without ReLU)`, async () => {
       for (const shape of SHAPES) await checkForward(cache, name, shape, variant.name);
+    });
+  }
+  // Batches below, at and past multiples of the subgroup size (the shuffled rows and the partial last group).
+  const WEIGHT_SUBGROUP_SHAPES: [number, number, number][] = [...WEIGHT_SHAPES, [3, 36, 8], [9, 132, 36], [17, 64, 132]];
+  for (const name of WEIGHT_SHUFFLES) {
+    it(`${name} on ${WEIGHT_SUBGROUP_SHAPES.length} shapes`, async () => {
+      for (const shape of WEIGHT_SUBGROUP_SHAPES) await checkWeight(cache, name, shape, variant.name);
     });
   }
 
@@ -170,7 +181,7 @@ describe('autotune', () => {
     const v = await first;
     // The shuffle kernels compete where the device has a fixed subgroup size (both test drivers do).
     expect([...FORWARD_BLOCKS, ...(v.subgroupSize ? FORWARD_SHUFFLES : [])]).toContain(v.blocked?.forward);
-    expect(WEIGHT_BLOCKS).toContain(v.blocked?.backwardWeight);
+    expect([...WEIGHT_BLOCKS, ...(v.subgroupSize ? WEIGHT_SHUFFLES : [])]).toContain(v.blocked?.backwardWeight);
     expect(v.tiledForward).toBe(false);
   });
 

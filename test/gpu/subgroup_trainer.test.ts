@@ -1,4 +1,4 @@
-// The engine's default on CPU drivers — the subgroup-shuffle forward product (kernel_variants.ts selectVariant) —
+// The engine's default on CPU drivers — the subgroup-shuffle forward and weight-gradient products (kernel_variants.ts selectVariant) —
 // inside whole training runs: a GpuTrainer and a batched GpuSweep (models along workgroup_id.z) against one CpuTrainer
 // per model. 68-36-12-3 makes k4 = inFeatures / 4 = 17, 9 and 3: past one and two multiples of both drivers'
 // subgroup sizes (8 on lavapipe, 4 on SwiftShader), so the shuffled loop and the per-lane tail both run.
@@ -52,6 +52,9 @@ describe('training with the subgroup-shuffle forward kernel', () => {
   it('is the static choice on this driver, for every layer of the model', () => {
     expect(variant.name).toBe(`software-subgroups${variant.subgroupSize}`);
     for (const [i, o] of [[68, 36], [36, 12], [12, 3]]) expect(gemmKernel('forward', i, [0], variant, o)).toMatch(/^denseForwardShuffle/);
+    // The weight gradient reads dy as vec4s: the last layer (3 outputs) takes the vec4 kernel.
+    for (const [i, o] of [[68, 36], [36, 12]]) expect(gemmKernel('backwardWeight', i, [0], variant, o)).toMatch(/^denseBackwardWeightShuffle/);
+    expect(gemmKernel('backwardWeight', 12, [0], variant, 3)).toBe('denseBackwardWeightVec4');
   });
 
   for (const [name, optimizer, decay] of CASES) {

@@ -13,7 +13,7 @@ import { createNodeGpu } from '../../../src/node/webgpu_node';
 
 const gpu = await createNodeGpu();
 const device = gpu.device;
-const variant = { ...selectVariant(gpu.info), ...JSON.parse(process.env.VARIANT ?? '{}') };
+const variant = { ...selectVariant(gpu.info, device.features), ...JSON.parse(process.env.VARIANT ?? '{}') };
 const cache = new PipelineCache(device, variant);
 console.log(`adapter ${gpu.info.vendor}/${gpu.info.architecture} ${gpu.info.description}, variant ${JSON.stringify(variant)}`);
 

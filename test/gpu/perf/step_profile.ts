@@ -1,0 +1,65 @@
+// One-off measurement (not a test): where a training step's time goes on this adapter. Each dispatch of a step of the
+// 784-128-10 MLP (batch 64, SGD momentum, coupled decay) is repeated alone in one compute pass and timed; their sum is
+// compared with whole steps. Reaches into the trainer's private plan on purpose: this is a profiler, not an API.
+// Run: ./node_modules/.bin/esbuild test/gpu/perf/step_profile.ts --bundle --platform=node --format=esm \
+//        --loader:.wgsl=text --external:webgpu --outfile=out/step_profile.mjs && ./node_modules/.bin/node out/step_profile.mjs
+import { makeDataset } from '../../../src/core/dataset';
+import { defaultOptimizer } from '../../../src/core/optimizer';
+import { Prng } from '../../../src/core/prng';
+import { encodeDispatch, type Dispatch } from '../../../src/gpu/dispatch';
+import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
+import { createNodeGpu } from '../../../src/node/webgpu_node';
+
+const gpu = await createNodeGpu();
+const device = gpu.device;
+const rng = new Prng(1);
+const count = 10_000;
+const B = 64;
+const ds = makeDataset(Uint8Array.from({ length: count * 784 }, () => rng.nextInt(256)),
+  Uint8Array.from({ length: count }, () => rng.nextInt(10)), 784, 10);
+const trainer = await createGpuTrainer(device, {
+  spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: 0.9 }),
+  decay: { mode: 'coupled', coefficient: 1e-4, decayBiases: false }, seed: 1,
+});
+const handle = await trainer.addDataset(ds);
+const steps = Number(process.env.STEPS ?? 200);
+const chunk = () => ({ indices: Uint32Array.from({ length: steps * B }, () => rng.nextInt(count)), batchSize: B, lrs: new Float32Array(steps).fill(0.01) });
+await trainer.train(handle, chunk());
+let stepMs = Infinity;
+for (let r = 0; r < 3; r++) {
+  const t0 = performance.now();
+  await trainer.train(handle, chunk());
+  stepMs = Math.min(stepMs, (performance.now() - t0) / steps);
+}
+
+interface PlanInternals {
+  gather(ds: unknown): Dispatch; forward: Dispatch[]; loss: { gradient: Dispatch }; reduceMetrics: Dispatch;
+  backward: Dispatch[]; optimizerSteps: Dispatch[]; advance: Dispatch;
+}
+const internals = trainer as unknown as { plans: Map<number, PlanInternals>; datasets: unknown[] };
+const plan = internals.plans.get(B);
+if (!plan) throw new Error(`no plan for batch ${B}`);
+const list: Dispatch[] = [plan.gather(internals.datasets[0]), ...plan.forward, plan.loss.gradient, plan.reduceMetrics,
+  ...plan.backward, ...plan.optimizerSteps, plan.advance];
+
+async function timeRepeated(d: Dispatch, n: number): Promise<number> {
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  for (let i = 0; i < n; i++) encodeDispatch(pass, d);
+  pass.end();
+  const t0 = performance.now();
+  device.queue.submit([enc.finish()]);
+  await device.queue.onSubmittedWorkDone();
+  return (performance.now() - t0) / n;
+}
+const best = list.map(() => Infinity);
+for (let r = 0; r < 5; r++) {
+  for (const [i, d] of list.entries()) best[i] = Math.min(best[i], await timeRepeated(d, 100));
+}
+let sum = 0;
+for (const [i, d] of list.entries()) {
+  sum += best[i];
+  console.log(`${d.kernel.def.name.padEnd(34)} ${String(d.counts.join('×')).padEnd(8)} ${(best[i] * 1000).toFixed(0).padStart(6)} µs`);
+}
+console.log(`sum of dispatches ${(sum * 1000).toFixed(0)} µs; whole step ${(stepMs * 1000).toFixed(0)} µs (${(1000 / stepMs).toFixed(0)} steps/s)`);
+gpu.destroy();

@@ -1,6 +1,8 @@
 // Downloads the lab's MNIST splits from the edge dataset endpoint, once: later visits read the browser's Cache API.
 import type { Dataset } from '../core/dataset';
 import { decodeDatasetBlob } from '../api/datasets/dataset_blob';
+import { ApiHttpError } from './api_error';
+import { authHeaders } from './api_token';
 import { firstSamples } from './first_samples';
 
 const CACHE_NAME = 'decaylab-datasets-v1';
@@ -20,10 +22,11 @@ export function datasetUrl(apiBase: string, name: string, split: 'train' | 'test
   return `${apiBase}/v1/datasets/${encodeURIComponent(name)}?split=${split}&take=${take}`;
 }
 
-export async function loadLabData(apiBase: string, name: string, trainLimit: number, testLimit: number): Promise<LabData> {
+/** `token`: the edge API's bearer token, when the user gave the page one (api_token.ts). */
+export async function loadLabData(apiBase: string, name: string, trainLimit: number, testLimit: number, token: string | null = null): Promise<LabData> {
   const [train, test] = await Promise.all([
-    fetchCached(datasetUrl(apiBase, name, 'train', trainLimit)),
-    fetchCached(datasetUrl(apiBase, name, 'test', testLimit)),
+    fetchCached(datasetUrl(apiBase, name, 'train', trainLimit), `Downloading the ${name} training split`, token),
+    fetchCached(datasetUrl(apiBase, name, 'test', testLimit), `Downloading the ${name} test split`, token),
   ]);
   return {
     train: firstSamples(decode(train.body, `${name} train split`), trainLimit),
@@ -32,13 +35,14 @@ export async function loadLabData(apiBase: string, name: string, trainLimit: num
   };
 }
 
-async function fetchCached(url: string): Promise<{ body: ArrayBuffer; cached: boolean }> {
+async function fetchCached(url: string, what: string, token: string | null): Promise<{ body: ArrayBuffer; cached: boolean }> {
   // The Cache API exists only in secure contexts (https, localhost); elsewhere every visit downloads.
   const cache = typeof caches !== 'undefined' ? await caches.open(CACHE_NAME).catch(() => null) : null;
   const hit = cache ? await cache.match(url) : undefined;
   if (hit) return { body: await hit.arrayBuffer(), cached: true };
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not download ${url}: HTTP ${response.status} ${await problemDetail(response)}`);
+  // Cached by address alone, without the token: the lab reads the shared `mnist`, the same bytes for every token.
+  const response = await fetch(url, { headers: authHeaders(token) });
+  if (!response.ok) throw new ApiHttpError(response.status, `${what} (${url})`, await problemDetail(response), token !== null);
   if (cache) await cache.put(url, response.clone());
   return { body: await response.arrayBuffer(), cached: false };
 }

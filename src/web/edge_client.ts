@@ -1,4 +1,7 @@
 // The lab's calls to the edge API: a sweep trained there (no WebGPU here), and saved results behind a shareable id.
+// Every request carries the API token the user gave the page, if any; a failure names what the page was doing.
+import { ApiHttpError } from './api_error';
+import { authHeaders } from './api_token';
 import { problemDetail } from './dataset_client';
 import type { DecayMode, OptimizerKind } from '../core/optimizer';
 import { defaultLabConfig, type LabConfig } from './lab_config';
@@ -34,7 +37,8 @@ interface EdgeEpoch {
 }
 
 export class EdgeClient {
-  constructor(private readonly apiBase: string, private readonly datasetName: string) {}
+  /** `token`: read at each request, so a token typed in after a refusal serves the next try. */
+  constructor(private readonly apiBase: string, private readonly datasetName: string, private readonly token: () => string | null = () => null) {}
 
   /** One POST /v1/sweeps per decay mode (a sweep has one mode); returns the sweep ids. */
   async startSweeps(config: LabConfig): Promise<string[]> {
@@ -52,14 +56,14 @@ export class EdgeClient {
         },
         coefficients: config.lambdas,
       };
-      const view = await this.json<SweepView>('POST', '/v1/sweeps', body);
+      const view = await this.json<SweepView>('POST', '/v1/sweeps', 'Starting the sweep on the edge', body);
       ids.push(view.id);
     }
     return ids;
   }
 
   getSweep(id: string): Promise<SweepView> {
-    return this.json<SweepView>('GET', `/v1/sweeps/${encodeURIComponent(id)}`);
+    return this.json<SweepView>('GET', `/v1/sweeps/${encodeURIComponent(id)}`, `Reading the edge sweep ${id}`);
   }
 
   /** Polls until every sweep is completed (or one failed), reporting the fraction of runs done. */
@@ -84,7 +88,7 @@ export class EdgeClient {
     const runs: RunRecord[] = [];
     for (const view of views) {
       for (const row of view.rows) {
-        const { epochs } = await this.json<{ epochs: EdgeEpoch[] }>('GET', `/v1/runs/${encodeURIComponent(row.runId)}/metrics`);
+        const { epochs } = await this.json<{ epochs: EdgeEpoch[] }>('GET', `/v1/runs/${encodeURIComponent(row.runId)}/metrics`, `Reading the metrics of edge run ${row.runId}`);
         const history = epochs.map((e): EpochRecord => ({
           epoch: e.epoch, step: e.step,
           trainLoss: e.trainLoss, trainAccuracy: e.trainAccuracy,
@@ -103,7 +107,7 @@ export class EdgeClient {
     const views = await Promise.all(ids.map((id) => this.getSweep(id)));
     const first = views[0].rows[0];
     if (!first) throw new Error(`the edge sweep ${views[0].id} has no runs`);
-    const run = await this.json<{ config: Partial<EdgeRunRequest> }>('GET', `/v1/runs/${encodeURIComponent(first.runId)}`);
+    const run = await this.json<{ config: Partial<EdgeRunRequest> }>('GET', `/v1/runs/${encodeURIComponent(first.runId)}`, `Reading the edge run ${first.runId}`);
     const c = run.config;
     const d = defaultLabConfig();
     return {
@@ -123,23 +127,24 @@ export class EdgeClient {
 
   /** Stores results on the edge; the id reopens them (#/results/<id>). */
   async saveResults(results: LabResults): Promise<string> {
-    const saved = await this.json<{ id: string }>('POST', '/v1/lab-results', results);
+    const saved = await this.json<{ id: string }>('POST', '/v1/lab-results', 'Saving the results', results);
     return saved.id;
   }
 
   async loadResults(id: string): Promise<LabResults> {
-    const value = await this.json<unknown>('GET', `/v1/lab-results/${encodeURIComponent(id)}`);
+    const value = await this.json<unknown>('GET', `/v1/lab-results/${encodeURIComponent(id)}`, `Loading the saved results ${id}`);
     assertLabResults(value);
     return value;
   }
 
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async json<T>(method: string, path: string, what: string, body?: unknown): Promise<T> {
+    const token = this.token();
     const response = await fetch(`${this.apiBase}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...authHeaders(token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`${method} ${path} failed: HTTP ${response.status}: ${await problemDetail(response)}`);
+    if (!response.ok) throw new ApiHttpError(response.status, `${what} (${method} ${path})`, await problemDetail(response), token !== null);
     return (await response.json()) as T;
   }
 }

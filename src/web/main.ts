@@ -2,6 +2,8 @@
 import 'uplot/dist/uPlot.min.css';
 import { createCpuTrainer } from '../cpu/cpu_trainer';
 import type { Trainer } from '../core/trainer';
+import { ApiHttpError } from './api_error';
+import { ApiTokenStore, browserStorage } from './api_token';
 import { readForm, writeForm } from './controls';
 import { loadLabData, type LabData } from './dataset_client';
 import { renderDigits } from './digits_view';
@@ -11,7 +13,7 @@ import { pageGpu } from './gpu_engine';
 import type { LabConfig } from './lab_config';
 import type { LabResults } from './lab_results';
 import { ResultsView } from './results_view';
-import { parseRoute, resultsUrl, sweepUrl } from './route';
+import { parseRoute, resultsUrl, sweepUrl, type LabRoute } from './route';
 import { runSweep, type FinalEvaluation, type TrainerFactory } from './sweep_runner';
 
 /** The dataset name the edge stores MNIST under (`npm start` seeds it; the dev server serves a slice). */
@@ -50,13 +52,20 @@ const trainButton = $<HTMLButtonElement>('train');
 const stopButton = $<HTMLButtonElement>('stop');
 const saveButton = $<HTMLButtonElement>('save');
 const share = $('share');
+const tokenForm = $<HTMLFormElement>('api-access');
+const tokenInput = tokenForm.elements.namedItem('token') as HTMLInputElement;
+const tokenStatus = $('token-status');
 const view = new ResultsView(document.body);
-const edge = new EdgeClient(API_BASE, DATASET);
+/** The edge API's bearer token (only when the API has tokens configured), kept in this browser's localStorage. */
+const tokens = new ApiTokenStore(browserStorage());
+const edge = new EdgeClient(API_BASE, DATASET, () => tokens.get());
 
 let trainers: Trainer[] = [];
 let data: LabData | null = null;
 let stopper: AbortController | null = null;
 let lastResults: LabResults | null = null;
+/** The address's saved results or sweep, when opening it was refused for want of a token: retried once one is given. */
+let routeAwaitingToken: LabRoute | null = null;
 
 const hook: LabHook = {
   state: 'starting', engine: null, error: null, results: null, finalEvaluations: [],
@@ -77,6 +86,25 @@ function fail(error: unknown): void {
   hook.state = 'error';
   hook.error = message;
   setStatus(`Error: ${message}`);
+  if (error instanceof ApiHttpError && error.isAuth) askForToken(error.message);
+}
+
+function showTokenState(): void {
+  const token = tokens.get();
+  tokenStatus.className = '';
+  tokenStatus.removeAttribute('role');
+  // The end of the token tells which one is saved without showing it.
+  tokenStatus.textContent = token
+    ? `A token ending in …${token.slice(-4)} is saved in this browser; every API request sends it.`
+    : 'No token saved: API requests go without one (enough for an open API).';
+}
+
+/** The API refused the request for want of a (valid) token: say so beside the token field and put the cursor there. */
+function askForToken(message: string): void {
+  tokenStatus.className = 'error';
+  tokenStatus.setAttribute('role', 'alert');
+  tokenStatus.textContent = message;
+  tokenInput.focus();
 }
 
 function setBusy(busy: boolean): void {
@@ -122,7 +150,7 @@ async function trainInPage(config: LabConfig, kind: 'gpu' | 'cpu', create: Train
   for (const t of trainers) t.destroy();
   trainers = [];
   setStatus('Loading MNIST…');
-  data = await loadLabData(API_BASE, DATASET, config.trainSubset, config.testSubset);
+  data = await loadLabData(API_BASE, DATASET, config.trainSubset, config.testSubset, tokens.get());
   if (data.train.count < config.trainSubset) {
     throw new RangeError(`training subset: the server sent ${data.train.count} training samples, fewer than the ${config.trainSubset} asked for`);
   }
@@ -202,6 +230,30 @@ form.addEventListener('submit', (event) => {
 
 stopButton.addEventListener('click', () => stopper?.abort());
 
+tokenForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  try {
+    tokens.set(tokenInput.value);
+  } catch (error) {
+    askForToken((error as Error).message);
+    return;
+  }
+  tokenInput.value = '';
+  showTokenState();
+  tokenStatus.textContent += routeAwaitingToken ? ' Opening the address again…' : ' Press Train (or Save) to try again.';
+  if (routeAwaitingToken) {
+    const route = routeAwaitingToken;
+    routeAwaitingToken = null;
+    hook.error = null;
+    openRoute(route).catch(fail);
+  }
+});
+
+$('token-forget').addEventListener('click', () => {
+  tokens.clear();
+  showTokenState();
+});
+
 saveButton.addEventListener('click', async () => {
   if (!lastResults) return;
   saveButton.disabled = true;
@@ -212,6 +264,7 @@ saveButton.addEventListener('click', async () => {
     share.textContent = `Saved. Share this address to reopen these results: ${url}`;
   } catch (error) {
     share.textContent = `Could not save: ${(error as Error).message}`;
+    if (error instanceof ApiHttpError && error.isAuth) askForToken(error.message);
   } finally {
     saveButton.disabled = false;
   }
@@ -245,7 +298,25 @@ async function boot(): Promise<void> {
     notice.textContent = `${engine.reason} Training runs on the decaylab edge API instead: same sweep, trained on Cloudflare's CPUs, plotted here when it finishes.`;
   }
   hook.state = 'idle';
+  showTokenState();
+  await openAddress(route);
+}
+
+/** Opens the route; when the API wants a token for it, remembers it so that giving the token opens it again. */
+async function openAddress(route: LabRoute): Promise<void> {
+  try {
+    await openRoute(route);
+  } catch (error) {
+    if (error instanceof ApiHttpError && error.isAuth) routeAwaitingToken = route;
+    throw error;
+  }
+}
+
+/** Shows what the address asks for: saved results, an edge sweep, or the idle lab. */
+async function openRoute(route: LabRoute): Promise<void> {
+  // Each branch sets the state before its first await: a caller polling the state never sees the previous one.
   if (route.kind === 'results') {
+    hook.state = 'idle';
     setStatus('Loading saved results…');
     const results = await edge.loadResults(route.id);
     writeForm(form, results.config);
@@ -262,9 +333,18 @@ async function boot(): Promise<void> {
       setBusy(false);
     }
   } else {
+    const engine = await chooseEngine();
     const where = engine.kind === 'edge' ? 'on the edge' : `in this page on the ${engine.kind.toUpperCase()} engine${engine.adapter ? ` (${engine.adapter})` : ''}`;
     setStatus(`Idle. Training will run ${where}.`);
   }
 }
+
+// A saved-results address pasted into this tab changes only the hash, which loads nothing: open it here.
+window.addEventListener('hashchange', () => {
+  Promise.resolve()
+    .then(() => parseRoute(new URL(location.href)))
+    .then((route) => (route.kind === 'results' ? openAddress(route) : undefined))
+    .catch(fail);
+});
 
 boot().catch(fail);

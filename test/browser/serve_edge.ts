@@ -16,6 +16,8 @@ export interface TestEdge {
   url: string;
   /** Requests the server answered, as "METHOD /path", for asserting what the page did. */
   requests: string[];
+  /** The Authorization header of each of those requests (null: none), same order. */
+  authorizations: (string | null)[];
   close(): Promise<void>;
 }
 
@@ -33,15 +35,22 @@ async function seedMnistSlice(backend: ServeBackend, take: { train: number; test
   }
 }
 
-/** `take`: how many MNIST samples of each split the server holds; the page may ask for at most that many. */
-export async function serveEdge(take: { train: number; test: number }): Promise<TestEdge> {
+/**
+ * `take`: how many MNIST samples of each split the server holds; the page may ask for at most that many.
+ * `tokens`: the bearer tokens the API accepts (as DECAYLAB_API_TOKENS); none = an open API. The seeded MNIST is shared.
+ */
+export async function serveEdge(take: { train: number; test: number }, tokens: string[] = []): Promise<TestEdge> {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html is missing: run \`npm run build:web\` first`);
   const requests: string[] = [];
+  const authorizations: (string | null)[] = [];
   const running: RunningServer = await startServe({
-    port: 0, host: '127.0.0.1', db: ':memory:', tokens: [], engine: 'cpu', budgetMs: 200, stepsPerChunk: 8, seedMnist: false,
+    port: 0, host: '127.0.0.1', db: ':memory:', tokens, engine: 'cpu', budgetMs: 200, stepsPerChunk: 8, seedMnist: false,
     web: DIST, log: () => {},
-    onRequest: (request) => void requests.push(`${request.method} ${new URL(request.url).pathname}`),
+    onRequest: (request) => {
+      requests.push(`${request.method} ${new URL(request.url).pathname}`);
+      authorizations.push(request.headers.get('authorization'));
+    },
   });
   await seedMnistSlice(running.backend, take);
-  return { url: `${running.url}/`, requests, close: () => running.close() };
+  return { url: `${running.url}/`, requests, authorizations, close: () => running.close() };
 }

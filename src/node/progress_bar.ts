@@ -1,5 +1,7 @@
 // One progress bar on stderr for a whole train/sweep command: steps done of all planned steps, steps/s and ETA, with
 // the epoch table's rows printed above it without resetting it. Silent (rows only) when stderr is not a terminal.
+// Drawn here rather than with cli-progress: its MultiBar.log() prints rows on the bar's stream (stderr), and the rows
+// belong on stdout (`decaylab sweep … > table.txt` keeps the table and leaves the bar on the terminal).
 import type { StepProgress } from '../train/train_loop';
 
 /**

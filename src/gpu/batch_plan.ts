@@ -6,6 +6,7 @@ import type { OptimizerConfig } from '../core/optimizer';
 import { layerShapes, type ModelSpec } from '../core/spec';
 import { createStorageBuffer, uniformBuffer } from './buffers';
 import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, stridedGroups, UniformArena, type Dispatch } from './dispatch';
+import { gatherKernel, optimizerDispatches } from './elementwise_variants';
 import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE } from './kernels';
 import type { ParamLayout } from './param_layout';
@@ -121,10 +122,11 @@ export class BatchPlan {
       }),
     }));
     const sgd = optimizer.kind === 'sgd';
-    const stepKernel = sgd ? k('sgdStep') : k('adamStep');
-    const optimizerDims = [layout.weights, layout.biases].map((slot, i) => arena.add(stepKernel, sgd
-      ? { offset: slot.offset, count: slot.count, isBias: i, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening, pStride: P }
-      : { offset: slot.offset, count: slot.count, isBias: i, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, pStride: P }));
+    // Weights then biases (scalar kernels), or both in one vec4 dispatch (elementwise_variants.ts).
+    const steps = optimizerDispatches(optimizer.kind, layout, P, cache.variant);
+    const optimizerDims = steps.map((s) => arena.add(k(s.name), sgd
+      ? { ...s.region, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening, pStride: P }
+      : { ...s.region, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, pStride: P }));
     this.staticUniforms = arena.finish();
 
     this.forward = shapes.map((s, l) => makeDispatch(gemm[l].forward,
@@ -153,9 +155,9 @@ export class BatchPlan {
       }
     }
     const state = sgd ? [model.momentum] : [model.m, model.v];
-    this.optimizerSteps = [layout.weights, layout.biases].map((slot, i) => makeDispatch(stepKernel,
-      bindGroup(device, stepKernel, [optimizerDims[i](), this.stepSlots, params, grads, ...state]),
-      stridedGroups(stepKernel, slot.count, cache.variant.maxStridedGroups), K));
+    this.optimizerSteps = steps.map((s, i) => makeDispatch(k(s.name),
+      bindGroup(device, k(s.name), [optimizerDims[i](), this.stepSlots, params, grads, ...state]),
+      stridedGroups(k(s.name), s.invocations, cache.variant.maxStridedGroups), K));
     this.advance = makeDispatch(k('advanceStep'), bindGroup(device, k('advanceStep'), [this.stepSlots]), [1, 1]);
   }
 
@@ -194,13 +196,18 @@ export class BatchPlan {
   private gather(ds: GpuDataset): Dispatch {
     let g = this.gathers.get(ds.handle.id);
     if (!g) {
-      const kernel = this.cache.get('gatherBatch');
-      const bytes = new Uint8Array(uniformBytes(KERNELS.gatherBatch.dims));
-      packUniform(KERNELS.gatherBatch.dims, { batch: this.batch, dim: ds.handle.dim, packedU8: ds.packedU8 ? 1 : 0 }, new DataView(bytes.buffer));
+      // Scalar: 2-D over features × rows; vector kernels: 1-D over the batch's groups of 4 or 16 features.
+      const choice = gatherKernel(ds.handle.dim, this.cache.variant);
+      const kernel = this.cache.get(choice.name);
+      const bytes = new Uint8Array(uniformBytes(KERNELS[choice.name].dims));
+      packUniform(KERNELS[choice.name].dims, { batch: this.batch, dim: ds.handle.dim, packedU8: ds.packedU8 ? 1 : 0 }, new DataView(bytes.buffer));
       const dims = uniformBuffer(this.cache.device, bytes, `gather dims (dataset ${ds.handle.id})`);
       const group = bindGroup(this.cache.device, kernel,
         [dims, this.stepSlots, ds.features, ds.labels, ds.normalisation, this.indices, this.acts[0], this.labels]);
-      g = { dims, dispatch: makeDispatch(kernel, group, [Math.ceil(ds.handle.dim / kernel.workgroup[0]), this.batch]) };
+      const counts: [number, number] = choice.perInvocation === 1
+        ? [Math.ceil(ds.handle.dim / kernel.workgroup[0]), this.batch]
+        : linearGroups(kernel, this.batch * ds.handle.dim / choice.perInvocation);
+      g = { dims, dispatch: makeDispatch(kernel, group, counts) };
       this.gathers.set(ds.handle.id, g);
     }
     return g.dispatch;

@@ -23,6 +23,11 @@ export interface KernelVariant {
    * enabled: kernels of workgroup shape 'subgroup' (one workgroup = one subgroup) need it. Absent: none of them runs.
    */
   subgroupSize?: number;
+  /**
+   * Batch gather and optimizer steps on vec4s (4 or 16 features, 4 parameters per invocation; the weight and bias
+   * groups in one optimizer dispatch) where the shapes allow it: elementwise_variants.ts. Absent: the scalar kernels.
+   */
+  vectorElementwise?: boolean;
 }
 
 /** Register-blocked candidates (rows × columns of outputs per invocation), all in the kernel table. */
@@ -49,8 +54,12 @@ export const VARIANTS = {
   software: {
     name: 'software', tiledForward: false, gemmCols: 8, gemmRows: 8, linear: 64, maxStridedGroups: 16,
     blocked: { forward: 'denseForwardVec4', backwardWeight: 'denseBackwardWeightBlock8x16' },
+    // Each storage access at a run-time address is a loop over the lanes whatever its width: vec4s move 4× the data.
+    vectorElementwise: true,
   },
-  hardware: { name: 'hardware', tiledForward: true, gemmCols: 16, gemmRows: 16, linear: 256, maxStridedGroups: 65535 },
+  // vectorElementwise on GPUs too: 16-byte accesses are how memory-bound kernels reach bandwidth there, with a quarter
+  // of the instructions (not measured on a real GPU yet; the kernels are tested under this variant on CPU drivers).
+  hardware: { name: 'hardware', tiledForward: true, gemmCols: 16, gemmRows: 16, linear: 256, maxStridedGroups: 65535, vectorElementwise: true },
 } as const satisfies Record<string, KernelVariant>;
 
 /** True for CPU Vulkan drivers: lavapipe reports vendor `mesa` / architecture `software`, SwiftShader `swiftshader…`. */

@@ -1,6 +1,7 @@
 // The kernel table: each WGSL file with its bindings (index = @binding) and its dims uniform (binding 0).
 // Bind-group layouts and pipelines are built from this one table (pipeline_cache.ts).
 import adamStepSource from '../../shaders/adam_step.wgsl';
+import adamStepVec4Source from '../../shaders/adam_step_vec4.wgsl';
 import advanceStepSource from '../../shaders/advance_step.wgsl';
 import batchMetricsSource from '../../shaders/batch_metrics.wgsl';
 import biasBackwardSource from '../../shaders/bias_backward.wgsl';
@@ -12,8 +13,11 @@ import denseForwardSource from '../../shaders/dense_forward.wgsl';
 import denseForwardTiledSource from '../../shaders/dense_forward_tiled.wgsl';
 import denseForwardVec4Source from '../../shaders/dense_forward_vec4.wgsl';
 import gatherBatchSource from '../../shaders/gather_batch.wgsl';
+import gatherBatchVec16Source from '../../shaders/gather_batch_vec16.wgsl';
+import gatherBatchVec4Source from '../../shaders/gather_batch_vec4.wgsl';
 import reluBackwardSource from '../../shaders/relu_backward.wgsl';
 import sgdStepSource from '../../shaders/sgd_step.wgsl';
+import sgdStepVec4Source from '../../shaders/sgd_step_vec4.wgsl';
 import stepUniformSource from '../../shaders/step_uniform.wgsl';
 import softmaxCrossEntropySource from '../../shaders/softmax_cross_entropy.wgsl';
 import sumSquaresSource from '../../shaders/sum_squares.wgsl';
@@ -114,6 +118,16 @@ export const KERNELS = {
     [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
   adamStep: def('adam_step', adamStepSource, ['dims', 'step', 'write', 'read', 'write', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['pStride', 'u32', 0]], 'linear'),
+  // Vector variants of the element-wise kernels (elementwise_variants.ts says where they apply): 4 or 16 features,
+  // or 4 parameters, per invocation; the optimizer steps cover weights and biases in one dispatch (biasStart).
+  gatherBatchVec4: def('gather_batch_vec4', gatherBatchVec4Source, ['dims', 'step', 'read', 'read', 'read', 'read', 'write', 'write'],
+    [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
+  gatherBatchVec16: def('gather_batch_vec16', gatherBatchVec16Source, ['dims', 'step', 'read', 'read', 'read', 'read', 'write', 'write'],
+    [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
+  sgdStepVec4: def('sgd_step_vec4', sgdStepVec4Source, ['dims', 'step', 'write', 'read', 'write'],
+    [['offset', 'u32'], ['count', 'u32'], ['biasStart', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
+  adamStepVec4: def('adam_step_vec4', adamStepVec4Source, ['dims', 'step', 'write', 'read', 'write', 'write'],
+    [['offset', 'u32'], ['count', 'u32'], ['biasStart', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['pStride', 'u32', 0]], 'linear'),
   // The step buffer's cursor (binding 0, read_write), moved to the next slot after each step: no dims.
   advanceStep: def('advance_step', advanceStepSource, ['write'], [], 'fixed'),
 } as const satisfies Record<string, KernelDef>;

@@ -1,6 +1,7 @@
 // One-off measurement (not a test): the batch gather (MNIST shape: 64 rows of 784 uint8 features out of 10 000) and
 // the optimizer steps over the 784-128-10 MLP's packed parameters, scalar kernels against their vector variants, each
 // dispatch repeated 100× in one compute pass, interleaved rounds, best kept (the machine is shared and noisy).
+// MAX_GROUPS caps the optimizer's workgroups (default: the software variant's maxStridedGroups; 4–16 measured alike).
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/elementwise_variants.ts --bundle --platform=node --format=esm \
 //   --loader:.wgsl=text --external:webgpu --outfile=out/elementwise_variants.mjs && ./node_modules/.bin/node out/elementwise_variants.mjs
 import { defaultOptimizer } from '../../../src/core/optimizer';

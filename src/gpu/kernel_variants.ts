@@ -90,6 +90,8 @@ export function fixedSubgroupSize(info: AdapterFacts | undefined, features?: Rea
   return min !== undefined && min === max && min >= 1 && min <= 128 ? min : undefined;
 }
 
+const DEFAULT_SHUFFLES = { forward: 'denseForwardShuffle32x4', backwardWeight: 'denseBackwardWeightShuffle32x8' } as const;
+
 /**
  * `base` with the shuffle kernels for subgroups of `size` lanes. Defaults measured on lavapipe: forward 32×4 vs the
  * vec4 kernel 16.8 vs 6.0 GFLOP/s at 1024³, 9–11 vs 4 at 64×784×128 (test/gpu/perf/gemm_variants.ts, one loaded run,
@@ -99,9 +101,12 @@ export function fixedSubgroupSize(info: AdapterFacts | undefined, features?: Rea
  */
 export function withSubgroups(
   base: KernelVariant, size: number,
-  forward: ForwardShuffleKernel = 'denseForwardShuffle32x4', backwardWeight: WeightShuffleKernel = 'denseBackwardWeightShuffle32x8',
+  forward: ForwardShuffleKernel = DEFAULT_SHUFFLES.forward, backwardWeight: WeightShuffleKernel = DEFAULT_SHUFFLES.backwardWeight,
 ): KernelVariant {
-  return { ...base, name: `${base.name}-subgroups${size}`, subgroupSize: size, blocked: { ...base.blocked, forward, backwardWeight } };
+  // Trainers share pipeline caches by variant name (gpu_trainer.ts), so other kernels make another name.
+  const defaults = forward === DEFAULT_SHUFFLES.forward && backwardWeight === DEFAULT_SHUFFLES.backwardWeight;
+  const name = `${base.name}-subgroups${size}${defaults ? '' : `-${forward}-${backwardWeight}`}`;
+  return { ...base, name, subgroupSize: size, blocked: { ...base.blocked, forward, backwardWeight } };
 }
 
 export type GemmRole = 'forward' | 'backwardInput' | 'backwardWeight';

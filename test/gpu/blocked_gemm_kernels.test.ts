@@ -144,6 +144,8 @@ describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when th
     expect(() => new PipelineCache(gpu.device, { ...VARIANTS.software, name: 'no-size', blocked: { forward: 'denseForwardShuffle16x2' } })
       .get('denseForwardShuffle16x2')).toThrow(/needs a variant with a fixed subgroup size/);
     expect(withSubgroups(VARIANTS.software, 8, 'denseForwardShuffle16x2').blocked?.forward).toBe('denseForwardShuffle16x2');
+    // Trainers share pipeline caches by variant name: other kernels must not take the default's name.
+    expect(withSubgroups(VARIANTS.software, 8, 'denseForwardShuffle16x2').name).not.toBe(withSubgroups(VARIANTS.software, 8).name);
   });
 });
 

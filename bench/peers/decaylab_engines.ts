@@ -4,6 +4,7 @@ import type { Trainer, TrainerConfig } from '../../src/core/trainer';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { createGpuTrainer } from '../../src/gpu/gpu_trainer';
 import { selectVariant } from '../../src/gpu/kernel_variants';
+import { lavapipeThreadsLabel } from '../../src/node/lavapipe_threads';
 import { createNodeGpu } from '../../src/node/webgpu_node';
 import type { Workload } from '../workload';
 
@@ -44,7 +45,7 @@ export async function createBenchTrainer(engine: BenchEngine, w: Workload): Prom
       trainer,
       // Until this runs, `gpu` keeps Dawn's objects referenced (Dawn crashes when they are collected).
       release: () => gpu.destroy(),
-      description: `GPU engine, ${selectVariant(info, gpu.device.features).name} kernels, Dawn on ${adapter}`,
+      description: `GPU engine, ${selectVariant(info, gpu.device.features).name} kernels, Dawn on ${adapter}${lavapipeThreadsLabel(adapter)}`,
     };
   } catch (e) {
     gpu.destroy();

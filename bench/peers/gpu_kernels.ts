@@ -2,6 +2,7 @@
 // dense kernels), each validated against a float64 CPU product before it is timed.
 // Usage: node gpu_kernels.mjs '<{"minSeconds": n, "shapes": "all" | "small"}>'
 import { Prng } from '../../src/core/prng';
+import { lavapipeThreadsLabel } from '../../src/node/lavapipe_threads';
 import { createNodeGpu } from '../../src/node/webgpu_node';
 import { ENGINE_CASES, timeEngineKernels } from '../kernels/engine_kernels';
 import { createBaselineMatmul, matmulReference, type MatmulShape } from '../kernels/matmul_baseline';
@@ -55,7 +56,8 @@ async function main(): Promise<void> {
       rows.push(...(await timeEngineKernels(gpu.device, ENGINE_CASES.filter((c) => c.label === label), minSeconds)));
     }
     const info = gpu.info;
-    printResult({ adapter: `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.replace(/\s+/g, ' ').trim(), kernels: rows });
+    const adapter = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.replace(/\s+/g, ' ').trim();
+    printResult({ adapter: `${adapter}${lavapipeThreadsLabel(adapter)}`, kernels: rows });
   } finally {
     gpu.destroy();
   }

@@ -1,6 +1,6 @@
 // One-off measurement (not a test): where a training step's time goes on this adapter. Each dispatch of a step of the
 // 784-128-10 MLP (batch 64, SGD momentum, coupled decay) is repeated alone in one compute pass and timed; their sum is
-// compared with whole steps. MODELS=5 profiles a batched sweep of 5 models instead. Reaches into the trainer's private
+// compared with whole steps. MODELS=5 profiles a batched sweep of 5 models instead; MOMENTUM=0 plain SGD. Reaches into the trainer's private
 // plan on purpose: this is a profiler, not an API.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/step_profile.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/step_profile.mjs && ./node_modules/.bin/node out/step_profile.mjs
@@ -21,7 +21,7 @@ const ds = makeDataset(Uint8Array.from({ length: count * 784 }, () => rng.nextIn
   Uint8Array.from({ length: count }, () => rng.nextInt(10)), 784, 10);
 const models = Number(process.env.MODELS ?? 1);
 const configs = Array.from({ length: models }, (_, m) => ({
-  spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: 0.9 }),
+  spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: Number(process.env.MOMENTUM ?? 0.9) }),
   decay: { mode: 'coupled' as const, coefficient: 1e-4 * (m + 1), decayBiases: false }, seed: 1 + m,
 }));
 const sweep = models > 1 ? await createGpuSweep(device, configs) : undefined;

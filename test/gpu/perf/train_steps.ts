@@ -1,5 +1,5 @@
-// One-off measurement (not a test): training steps/s of the 784-128-10 MLP at batch 64 (SGD momentum, coupled decay)
-// under several kernel variants, interleaved in rounds and best kept (the machine is shared and noisy).
+// One-off measurement (not a test): training steps/s of the 784-128-10 MLP at batch 64 (SGD momentum, coupled decay;
+// MOMENTUM=0 plain SGD) under several kernel variants, interleaved in rounds and best kept (the machine is shared and noisy).
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/train_steps.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/train_steps.mjs && ./node_modules/.bin/node out/train_steps.mjs
 import { makeDataset } from '../../../src/core/dataset';
@@ -28,7 +28,7 @@ const trainers: [string, Trainer, Awaited<ReturnType<Trainer['addDataset']>>][] 
 for (const [label, o] of Object.entries(options)) {
   const t0 = performance.now();
   const t = await createGpuTrainer(device, {
-    spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: 0.9 }),
+    spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: Number(process.env.MOMENTUM ?? 0.9) }),
     decay: { mode: 'coupled', coefficient: 1e-4, decayBiases: false }, seed: 1,
   }, o);
   console.log(`${label}: created in ${(performance.now() - t0).toFixed(0)} ms`);

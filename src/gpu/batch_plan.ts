@@ -35,6 +35,11 @@ export interface ModelBuffers {
 export type LossMode = keyof typeof SOFTMAX_MODE;
 
 export class BatchPlan {
+  /**
+   * The fastest wall time per training step measured on this plan (a chunk that had the queue to itself), for
+   * GpuTrainer's idle wait; the fastest, so that neither the first chunk's kernel compilation nor load counts.
+   */
+  fastestMsPerStep = Infinity;
   /** Sample indices of up to `capacity` batches. */
   readonly indices: GPUBuffer;
   /** The cursor, then one 256-byte Step slot per batch of the chunk (step_uniform.ts; written with writeStepSlots). */

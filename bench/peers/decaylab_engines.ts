@@ -4,7 +4,6 @@ import type { Trainer, TrainerConfig } from '../../src/core/trainer';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { createGpuTrainer } from '../../src/gpu/gpu_trainer';
 import { selectVariant } from '../../src/gpu/kernel_variants';
-import { lavapipeThreadsLabel } from '../../src/node/lavapipe_threads';
 import { createNodeGpu } from '../../src/node/webgpu_node';
 import type { Workload } from '../workload';
 
@@ -45,7 +44,7 @@ export async function createBenchTrainer(engine: BenchEngine, w: Workload): Prom
       trainer,
       // Until this runs, `gpu` keeps Dawn's objects referenced (Dawn crashes when they are collected).
       release: () => gpu.destroy(),
-      description: `GPU engine, ${selectVariant(info, gpu.device.features).name} kernels, Dawn on ${adapter}${lavapipeThreadsLabel(adapter)}`,
+      description: `GPU engine, ${selectVariant(info, gpu.device.features).name} kernels, Dawn on ${adapter}`,
     };
   } catch (e) {
     gpu.destroy();

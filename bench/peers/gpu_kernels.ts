@@ -2,7 +2,6 @@
 // dense kernels), each validated against a float64 CPU product before it is timed.
 // Usage: node gpu_kernels.mjs '<{"minSeconds": n, "shapes": "all" | "small"}>'
 import { Prng } from '../../src/core/prng';
-import { lavapipeThreadsLabel } from '../../src/node/lavapipe_threads';
 import { createNodeGpu } from '../../src/node/webgpu_node';
 import { ENGINE_CASES, timeEngineKernels } from '../kernels/engine_kernels';
 import { createBaselineMatmul, matmulReference, type MatmulShape } from '../kernels/matmul_baseline';
@@ -56,8 +55,7 @@ async function main(): Promise<void> {
       rows.push(...(await timeEngineKernels(gpu.device, ENGINE_CASES.filter((c) => c.label === label), minSeconds)));
     }
     const info = gpu.info;
-    const adapter = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.replace(/\s+/g, ' ').trim();
-    printResult({ adapter: `${adapter}${lavapipeThreadsLabel(adapter)}`, kernels: rows });
+    printResult({ adapter: `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.replace(/\s+/g, ' ').trim(), kernels: rows });
   } finally {
     gpu.destroy();
   }

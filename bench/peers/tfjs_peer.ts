@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { create, globals } from 'webgpu';
-import { lavapipeThreadsLabel, preferInlineLavapipeDispatch } from '../../src/node/lavapipe_threads';
 import { gatherNormalised, readMnist } from '../mnist_idx';
 import { cpuMs, peakRssMb, printProgress, printResult, readOrder, runChild, readWorkload } from './child_io';
 
@@ -22,8 +21,6 @@ async function selectBackend(backend: Backend): Promise<string> {
   if (backend === 'webgpu') {
     // Only this process's globals change: navigator.gpu becomes Dawn's, nothing system-wide.
     Object.assign(globalThis, globals);
-    // The lavapipe configuration the GPU engine gets (createNodeGpu): the same adapter, set up the same way.
-    preferInlineLavapipeDispatch();
     dawnGpu = create([]);
     Object.defineProperty(globalThis.navigator, 'gpu', { value: dawnGpu, configurable: true });
     // Imported only now: the backend registers itself only when navigator.gpu exists at import time.
@@ -31,12 +28,7 @@ async function selectBackend(backend: Backend): Promise<string> {
   }
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} failed to initialise`);
   await tf.ready();
-  let flags = backend === 'wasm' ? ` (SIMD ${String(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))}, 1 thread)` : '';
-  if (backend === 'webgpu' && dawnGpu) {
-    const info = (await dawnGpu.requestAdapter())?.info;
-    const adapter = info ? `${info.vendor} ${info.architecture} ${info.description}`.replace(/\s+/g, ' ').trim() : 'unknown adapter';
-    flags = ` (Dawn on ${adapter}${lavapipeThreadsLabel(adapter)})`;
-  }
+  const flags = backend === 'wasm' ? ` (SIMD ${String(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))}, 1 thread)` : '';
   return `tfjs ${tf.version.tfjs} ${tf.getBackend()}${flags}`;
 }
 

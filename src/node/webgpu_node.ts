@@ -2,7 +2,6 @@
 // the adapter is garbage-collected while a device lives (ENVIRONMENT.md), so both stay referenced until destroy().
 import { create, globals } from 'webgpu';
 import { acquireDevice, type AcquiredDevice } from '../gpu/device';
-import { preferInlineLavapipeDispatch } from './lavapipe_threads';
 
 export interface NodeGpu extends AcquiredDevice {
   /** Destroys the device and releases the references that kept Dawn alive. */
@@ -14,7 +13,6 @@ const alive = new Set<object>();
 /** `dawnOptions` are passed to create(), e.g. ['enable-dawn-features=…']. Never 'backend=null' for real work. */
 export async function createNodeGpu(dawnOptions: string[] = []): Promise<NodeGpu> {
   Object.assign(globalThis, globals);
-  preferInlineLavapipeDispatch();
   const gpu = create(dawnOptions);
   const acquired = await acquireDevice(gpu);
   const keep = { gpu, adapter: acquired.adapter };

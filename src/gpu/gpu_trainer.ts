@@ -23,10 +23,11 @@ import { packStepSlots, writeStepSlots, type StepValues } from './step_uniform';
 const EVAL_BATCH = 512;
 /**
  * The idle wait of a training chunk: this fraction of its expected time (the plan's fastest ms per step × steps), when
- * that is at least MIN_IDLE_MS. Measured on lavapipe (2-core machine, LP_NUM_THREADS=0, 100-step chunks of the
- * paper's example, test/gpu/perf/chunk_wall_cpu.ts, alternating runs): without it 1.71 ms/step of wall time
- * and 3.27 ms of CPU; with 0.8, 1.58 and 1.88 (Dawn's polling also slowed lavapipe's thread); 0.6: 1.60 and 2.24;
- * 0.9: 1.58 and 1.74. A wait past the work's end would cost wall time one for one, hence not closer to 1.
+ * that is at least MIN_IDLE_MS. Measured on lavapipe (2-core machine, 100-step chunks of the paper's example,
+ * test/gpu/perf/chunk_wall_cpu.ts, alternating runs): without it 2.20 ms/step of wall time and 3.98 ms of CPU, with
+ * it 1.63 and 2.62 — Dawn's polling loop took a core from lavapipe's two worker threads. Other fractions (measured
+ * with LP_NUM_THREADS=0): 0.6 gave 1.60 / 2.24, 0.8 1.58 / 1.88, 0.9 1.58 / 1.74. A wait past the work's end would
+ * cost wall time one for one, hence not closer to 1.
  */
 const IDLE_FRACTION = 0.8;
 const MIN_IDLE_MS = 2;

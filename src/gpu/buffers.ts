@@ -67,10 +67,7 @@ function returnStaging(device: GPUDevice, buffer: GPUBuffer): void {
 
 /**
  * Copies [byteOffset, byteOffset + bytes) of each source into staging buffers at the end of `encoder` (or of a new
- * one), submits, and returns the bytes. `idleMs`: wait that long after the submit before mapping. Why: Dawn in Node
- * (the `webgpu` package) polls the device in a setImmediate loop while a map is pending, which keeps a core busy for
- * the whole of a long submit (measured: 2.9 ms of CPU per 1.5 ms training step); a timer lets the thread sleep.
- * Callers pass less than the submitted work is expected to take.
+ * one), submits, and returns the bytes; after sleeping `idleMs` before mapping them (idle_wait.ts says why).
  */
 export async function readBuffers(
   device: GPUDevice, sources: { buffer: GPUBuffer; byteOffset?: number; bytes: number }[], encoder?: GPUCommandEncoder,

@@ -15,22 +15,13 @@ import { createStorageBuffer, readBuffers, writeBytes } from './buffers';
 import { bindGroup, encodeDispatch, makeDispatch, UniformArena, type Dispatch } from './dispatch';
 import { destroyDataset, uploadDataset, type GpuDataset } from './gpu_dataset';
 import { selectVariant, type KernelVariant } from './kernel_variants';
+import { idleMs, type MeasuredSpeed } from './idle_wait';
 import { flattenParams, paramLayout, unflattenParams, type ParamLayout } from './param_layout';
 import { PipelineCache } from './pipeline_cache';
 import { packStepSlots, writeStepSlots, type StepValues } from './step_uniform';
 
 /** Samples per evaluation batch (the last one may be smaller). */
 const EVAL_BATCH = 512;
-/**
- * The idle wait of a training chunk: this fraction of its expected time (the plan's fastest ms per step × steps), when
- * that is at least MIN_IDLE_MS. Measured on lavapipe (2-core machine, 100-step chunks of the paper's example,
- * test/gpu/perf/chunk_wall_cpu.ts, alternating runs): without it 2.20 ms/step of wall time and 3.98 ms of CPU, with
- * it 1.63 and 2.62 — Dawn's polling loop took a core from lavapipe's two worker threads. Other fractions (measured
- * with LP_NUM_THREADS=0): 0.6 gave 1.60 / 2.24, 0.8 1.58 / 1.88, 0.9 1.58 / 1.74. A wait past the work's end would
- * cost wall time one for one, hence not closer to 1.
- */
-const IDLE_FRACTION = 0.8;
-const MIN_IDLE_MS = 2;
 /** The gather kernel dispatches one workgroup row per sample. */
 const MAX_BATCH = 65535;
 
@@ -98,8 +89,10 @@ export class GpuTrainer implements Trainer {
   private readonly plans = new Map<number, BatchPlan>();
   private readonly norms: { dispatches: Dispatch[]; out: GPUBuffer; uniforms: GPUBuffer };
   private steps = 0;
-  /** Training chunks submitted and not yet read back. */
-  private chunksInFlight = 0;
+  /** Training chunks and evaluations submitted and not yet read back. */
+  private submitsInFlight = 0;
+  /** Wall time per evaluated sample (all models of the trainer), for the idle wait. */
+  private readonly evaluationSpeed: MeasuredSpeed = { fastestMs: Infinity };
   private destroyed = false;
   readonly config: TrainerConfig;
   /** Models stacked (K). */
@@ -177,20 +170,7 @@ export class GpuTrainer implements Trainer {
     const pass = encoder.beginComputePass();
     for (let s = 0; s < steps; s++) plan.encodeTrainStep(pass, ds);
     pass.end();
-    // Sleep through most of the expected work instead of polling Dawn for it (readBuffers says why).
-    const idle = IDLE_FRACTION * plan.fastestMsPerStep * steps;
-    const idleMs = Number.isFinite(idle) && idle >= MIN_IDLE_MS ? idle : 0;
-    const alone = this.chunksInFlight === 0;
-    this.chunksInFlight++;
-    const t0 = performance.now();
-    let bytes: ArrayBuffer;
-    try {
-      [bytes] = await readBuffers(this.device, [{ buffer: plan.metrics, bytes: steps * K * 8 }], encoder, idleMs);
-    } finally {
-      this.chunksInFlight--;
-    }
-    // A chunk queued behind another also waited for it: only a chunk that ran alone measures the plan's speed.
-    if (alone) plan.fastestMsPerStep = Math.min(plan.fastestMsPerStep, (performance.now() - t0) / steps);
+    const [bytes] = await this.readAfterIdle([{ buffer: plan.metrics, bytes: steps * K * 8 }], encoder, plan.stepSpeed, steps);
     const f = new Float32Array(bytes);
     const u = new Uint32Array(bytes);
     return this.configs.map((_, m) => {
@@ -333,6 +313,25 @@ export class GpuTrainer implements Trainer {
    * Forward passes over `indices` in batches of EVAL_BATCH (the remainder in one smaller batch), with the loss and
    * correct count reduced on the GPU; `copy` also gathers each batch's predictions or probabilities.
    */
+  /**
+   * readBuffers after sleeping through most of the submitted work (idle_wait.ts says why); `units` of work at
+   * `speed`. Only a submit that had the queue to itself measures the speed: one queued behind another waits for it too.
+   */
+  private async readAfterIdle(
+    reads: { buffer: GPUBuffer; byteOffset?: number; bytes: number }[], encoder: GPUCommandEncoder, speed: MeasuredSpeed, units: number,
+  ): Promise<ArrayBuffer[]> {
+    const alone = this.submitsInFlight === 0;
+    this.submitsInFlight++;
+    try {
+      const t0 = performance.now();
+      const results = await readBuffers(this.device, reads, encoder, idleMs(speed, units));
+      if (alone) speed.fastestMs = Math.min(speed.fastestMs, (performance.now() - t0) / units);
+      return results;
+    } finally {
+      this.submitsInFlight--;
+    }
+  }
+
   private async forwardBatches(
     model: number, ds: GpuDataset, indices: Uint32Array, mode: LossMode, copy: 'predictions' | 'probabilities' | null,
   ): Promise<{ lossSum: number; correct: number; output?: ArrayBuffer }> {
@@ -372,7 +371,7 @@ export class GpuTrainer implements Trainer {
     }
     if (output) reads.push({ buffer: output, bytes: n * perSample * 4 });
     // The plans' index and slot buffers are rewritten by the next call only after this submit (queue order).
-    const results = await readBuffers(this.device, reads, encoder);
+    const results = await this.readAfterIdle(reads, encoder, this.evaluationSpeed, n);
     output?.destroy();
     let lossSum = 0;
     let correct = 0;

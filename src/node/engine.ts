@@ -23,8 +23,9 @@ export function cpuEngine(): Engine {
 
 /**
  * `requested` undefined: the GPU engine on a hardware adapter; the CPU engine when there is no adapter or only a
- * software one (on lavapipe `npm run bench` measured the CPU engine as fast on one core as the GPU engine on both:
- * 2.00 vs 2.19 ms/step, 2.0 vs 3.9 ms of CPU time per step), with a note
+ * software one (on lavapipe `npm run bench` measured the CPU engine nearly as fast on one core as the GPU engine on
+ * both: 1.98 vs 1.78 ms/step, 2.0 vs 2.8 ms of CPU time per step, and the GPU engine first compiles its kernels,
+ * ~20 s on a machine without Mesa's disk cache), with a note
  * on stderr. `gpu` always uses the adapter, and fails with how to get one when there is none.
  */
 export async function openEngine(requested: EngineKind | undefined, log: (line: string) => void): Promise<Engine> {
@@ -38,7 +39,7 @@ export async function openEngine(requested: EngineKind | undefined, log: (line: 
     return cpuEngine();
   }
   if (requested === undefined && gpu.software) {
-    log(`note: the WebGPU adapter is a software renderer (${gpu.description}); the CPU engine is as fast here on one core, so it trains. --engine gpu uses the adapter anyway`);
+    log(`note: the WebGPU adapter is a software renderer (${gpu.description}); the CPU engine is nearly as fast here on one core and compiles no kernels, so it trains. --engine gpu uses the adapter anyway`);
     gpu.close();
     return cpuEngine();
   }

@@ -6,7 +6,7 @@ import { readFloat32, uploadBuffer, createStorageBuffer } from '../../src/gpu/bu
 import { bindGroup, encodeDispatch, gemmGroups, makeDispatch, UniformArena } from '../../src/gpu/dispatch';
 import { gemmKernel, selectVariant } from '../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
-import { gflops, timeRepeated } from './gpu_timing';
+import { gflops, submitAndWait, timeRepeated } from './gpu_timing';
 import type { KernelRow } from './kernel_row';
 
 export interface EngineKernelCase {
@@ -68,13 +68,12 @@ export async function timeEngineKernels(device: GPUDevice, cases: EngineKernelCa
     }
     const uniforms = arena.finish();
     const dispatch = makeDispatch(kernel, bindGroup(device, kernel, [dims(), ...inputs, output]), counts);
-    const run = async (repeats: number): Promise<void> => {
+    const run = async (repeats: number, idleMs = 0): Promise<void> => {
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       for (let r = 0; r < repeats; r++) encodeDispatch(pass, dispatch);
       pass.end();
-      device.queue.submit([encoder.finish()]);
-      await device.queue.onSubmittedWorkDone();
+      await submitAndWait(device, encoder.finish(), idleMs);
     };
     await run(1);
     const got = await readFloat32(device, output, expected.length);

@@ -1,6 +1,7 @@
 // Host side of the baseline matmul: pipeline and bind group built once, validated against a CPU product,
 // then timed as many dispatches in one compute pass.
 import source from './matmul_vec4_baseline.wgsl';
+import { submitAndWait } from './gpu_timing';
 
 export interface MatmulShape {
   M: number;
@@ -12,7 +13,8 @@ const WG = 8;
 
 export interface BaselineMatmul {
   /** Encodes `repeats` dispatches in one pass, submits and waits for completion. */
-  run(repeats: number): Promise<void>;
+  /** `repeats` dispatches in one submit; sleeps idleMs before waiting for them (gpu_timing.ts). */
+  run(repeats: number, idleMs?: number): Promise<void>;
   /** C as read back from the device. */
   readC(): Promise<Float32Array>;
   destroy(): void;
@@ -46,15 +48,14 @@ export function createBaselineMatmul(device: GPUDevice, shape: MatmulShape, a: F
   const groupsX = Math.ceil(N / 4 / WG);
   const groupsY = Math.ceil(M / 4 / WG);
   return {
-    async run(repeats: number): Promise<void> {
+    async run(repeats: number, idleMs = 0): Promise<void> {
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);
       for (let r = 0; r < repeats; r++) pass.dispatchWorkgroups(groupsX, groupsY);
       pass.end();
-      device.queue.submit([encoder.finish()]);
-      await device.queue.onSubmittedWorkDone();
+      await submitAndWait(device, encoder.finish(), idleMs);
     },
     async readC(): Promise<Float32Array> {
       const staging = device.createBuffer({ size: M * N * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       const kernel = createBaselineMatmul(gpu.device, shape, a, b);
       await kernel.run(1);
       validate('baseline vec4', shape, await kernel.readC(), matmulReference(a, b, shape));
-      const t = await timeRepeated((r) => kernel.run(r), minSeconds);
+      const t = await timeRepeated((r, idle) => kernel.run(r, idle), minSeconds);
       rows.push({ name: 'baseline register-blocked vec4 (bench)', shape: label, gflops: gflops(2 * shape.M * shape.K * shape.N, t) });
       kernel.destroy();
       rows.push(...(await timeEngineKernels(gpu.device, ENGINE_CASES.filter((c) => c.label === label), minSeconds)));

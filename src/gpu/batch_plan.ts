@@ -10,7 +10,7 @@ import { gatherKernel, optimizerDispatches } from './elementwise_variants';
 import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE } from './kernels';
 import type { ParamLayout } from './param_layout';
-import type { MeasuredSpeed } from './idle_wait';
+import { MeasuredSpeed } from './idle_wait';
 import { gemmKernel } from './kernel_variants';
 import type { PipelineCache } from './pipeline_cache';
 import { createStepBuffer } from './step_uniform';
@@ -37,7 +37,7 @@ export type LossMode = keyof typeof SOFTMAX_MODE;
 
 export class BatchPlan {
   /** Wall time per training step on this plan, for GpuTrainer's idle wait (idle_wait.ts). */
-  readonly stepSpeed: MeasuredSpeed = { fastestMs: Infinity };
+  readonly stepSpeed = new MeasuredSpeed();
   /** Sample indices of up to `capacity` batches. */
   readonly indices: GPUBuffer;
   /** The cursor, then one 256-byte Step slot per batch of the chunk (step_uniform.ts; written with writeStepSlots). */

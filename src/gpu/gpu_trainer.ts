@@ -15,7 +15,7 @@ import { createStorageBuffer, readBuffers, writeBytes } from './buffers';
 import { bindGroup, encodeDispatch, makeDispatch, UniformArena, type Dispatch } from './dispatch';
 import { destroyDataset, uploadDataset, type GpuDataset } from './gpu_dataset';
 import { selectVariant, type KernelVariant } from './kernel_variants';
-import { idleMs, type MeasuredSpeed } from './idle_wait';
+import { idleMs, MeasuredSpeed } from './idle_wait';
 import { flattenParams, paramLayout, unflattenParams, type ParamLayout } from './param_layout';
 import { PipelineCache } from './pipeline_cache';
 import { packStepSlots, writeStepSlots, type StepValues } from './step_uniform';
@@ -92,7 +92,7 @@ export class GpuTrainer implements Trainer {
   /** Training chunks and evaluations submitted and not yet read back. */
   private submitsInFlight = 0;
   /** Wall time per evaluated sample (all models of the trainer), for the idle wait. */
-  private readonly evaluationSpeed: MeasuredSpeed = { fastestMs: Infinity };
+  private readonly evaluationSpeed = new MeasuredSpeed();
   private destroyed = false;
   readonly config: TrainerConfig;
   /** Models stacked (K). */
@@ -325,7 +325,7 @@ export class GpuTrainer implements Trainer {
     try {
       const t0 = performance.now();
       const results = await readBuffers(this.device, reads, encoder, idleMs(speed, units));
-      if (alone) speed.fastestMs = Math.min(speed.fastestMs, (performance.now() - t0) / units);
+      if (alone) speed.record(performance.now() - t0, units);
       return results;
     } finally {
       this.submitsInFlight--;

@@ -10,6 +10,8 @@ import { KERNELS, type KernelName } from '../../../src/gpu/kernels';
 import { selectVariant } from '../../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../../src/gpu/pipeline_cache';
 import { createNodeGpu } from '../../../src/node/webgpu_node';
+import { IDLE_FRACTION, idleMs } from '../../../src/gpu/idle_wait';
+import { submitAndWait } from '../../../bench/kernels/gpu_timing';
 
 const gpu = await createNodeGpu();
 const device = gpu.device;
@@ -62,13 +64,12 @@ async function prepare(name: KernelName, [B, I, O]: [number, number, number]): P
   return { name, shape: [B, I, O], dispatch, flops: 2 * B * I * O };
 }
 
-async function run(d: Dispatch, n: number): Promise<void> {
+async function run(d: Dispatch, n: number, idle = 0): Promise<void> {
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   for (let i = 0; i < n; i++) encodeDispatch(pass, d);
   pass.end();
-  device.queue.submit([enc.finish()]);
-  await device.queue.onSubmittedWorkDone();
+  await submitAndWait(device, enc.finish(), idle);
 }
 
 const names = (process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(KERNELS).filter((n) => n.startsWith('dense'))) as KernelName[];
@@ -79,11 +80,14 @@ const shapes: Record<string, [number, number, number][]> = {
 const cases: Case[] = [];
 for (const n of names) for (const s of shapes[role(n)]) if (!/Vec4|Block/.test(n) || s[1] % 4 === 0) cases.push(await prepare(n, s));
 const best = cases.map(() => Infinity);
-for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
+for (let round = 0; round < Number(process.env.ROUNDS ?? 5); round++) {
   for (const [i, c] of cases.entries()) {
     const repeats = Math.max(2, Math.min(200, Math.round(2e8 / c.flops)));
     const t0 = performance.now();
-    await run(c.dispatch, repeats);
+    // The idle wait (src/gpu/idle_wait.ts): none in round 0, half the expected time in round 1 (round 0 polled, which
+    // is slower), then IDLE_FRACTION. POLL=1 polls throughout, as before the wait existed.
+    const fraction = process.env.POLL || round === 0 ? 0 : round === 1 ? 0.5 : IDLE_FRACTION;
+    await run(c.dispatch, repeats, idleMs({ fastestMs: best[i] * 1000 }, repeats, fraction));
     best[i] = Math.min(best[i], (performance.now() - t0) / 1000 / repeats);
   }
 }

@@ -310,10 +310,6 @@ export class GpuTrainer implements Trainer {
   }
 
   /**
-   * Forward passes over `indices` in batches of EVAL_BATCH (the remainder in one smaller batch), with the loss and
-   * correct count reduced on the GPU; `copy` also gathers each batch's predictions or probabilities.
-   */
-  /**
    * readBuffers after sleeping through most of the submitted work (idle_wait.ts says why); `units` of work at
    * `speed`. Only a submit that had the queue to itself measures the speed: one queued behind another waits for it too.
    */
@@ -332,6 +328,10 @@ export class GpuTrainer implements Trainer {
     }
   }
 
+  /**
+   * Forward passes over `indices` in batches of EVAL_BATCH (the remainder in one smaller batch), with the loss and
+   * correct count reduced on the GPU; `copy` also gathers each batch's predictions or probabilities.
+   */
   private async forwardBatches(
     model: number, ds: GpuDataset, indices: Uint32Array, mode: LossMode, copy: 'predictions' | 'probabilities' | null,
   ): Promise<{ lossSum: number; correct: number; output?: ArrayBuffer }> {

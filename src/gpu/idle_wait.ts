@@ -38,3 +38,8 @@ export function idleMs(speed: Pick<MeasuredSpeed, 'fastestMs'>, units: number, f
   const ms = fraction * speed.fastestMs * units;
   return Number.isFinite(ms) && ms >= MIN_IDLE_MS ? ms : 0;
 }
+
+/** Resolves after `ms` (the idle wait itself; setTimeout lets the thread sleep, unlike Dawn's polling). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,4 +1,5 @@
 // Buffer helpers: storage buffers of a minimum legal size, uploads, and read-backs through a staging buffer.
+import { sleep } from './idle_wait';
 
 // A function, not a constant: in Node the GPU* globals exist only once the `webgpu` package has been set up.
 export const storageUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -82,7 +83,7 @@ export async function readBuffers(
   });
   device.queue.submit([enc.finish()]);
   try {
-    if (idleMs > 0) await new Promise((resolve) => setTimeout(resolve, idleMs));
+    if (idleMs > 0) await sleep(idleMs);
     await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
     return staging.map((b, i) => b.getMappedRange(0, Math.ceil(Math.max(sources[i].bytes, 4) / 4) * 4).slice(0, sources[i].bytes));
   } finally {

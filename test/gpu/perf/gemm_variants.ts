@@ -1,5 +1,6 @@
 // One-off measurement (not a test): GFLOP/s of each GEMM kernel on the shapes, interleaved rounds, best kept
-// (the machine is shared and noisy). Each kernel's output is checked against the CPU twin first.
+// (the machine is shared and noisy). Each kernel's output is checked against the CPU twin first. Waits for the GPU
+// by sleeping first (src/gpu/idle_wait.ts); POLL=1 waits as before, polling, which costs lavapipe a core.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/gemm_variants.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/gemm_variants.mjs && ./node_modules/.bin/node out/gemm_variants.mjs [kernel…]
 import { Prng } from '../../../src/core/prng';

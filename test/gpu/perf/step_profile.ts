@@ -1,7 +1,8 @@
 // One-off measurement (not a test): where a training step's time goes on this adapter. Each dispatch of a step of the
 // 784-128-10 MLP (batch 64, SGD momentum, coupled decay) is repeated alone in one compute pass and timed; their sum is
-// compared with whole steps. MODELS=5 profiles a batched sweep of 5 models instead; MOMENTUM=0 plain SGD. Reaches into the trainer's private
-// plan on purpose: this is a profiler, not an API.
+// compared with whole steps. MODELS=5 profiles a batched sweep of 5 models instead; MOMENTUM=0 plain SGD; POLL=1 times
+// the dispatches polling (without the idle wait of src/gpu/idle_wait.ts). Reaches into the trainer's private plan on
+// purpose: this is a profiler, not an API.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/step_profile.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/step_profile.mjs && ./node_modules/.bin/node out/step_profile.mjs
 import { makeDataset } from '../../../src/core/dataset';

@@ -1,4 +1,4 @@
-// Picks the engine a command trains on: the GPU engine on a hardware WebGPU adapter, else the CPU engine.
+// Picks the engine a command trains on: the GPU engine where it is the faster (gpuEngineFits), else the CPU engine.
 import type { Trainer, TrainerConfig, EngineKind } from '../core/trainer';
 import { createCpuTrainer } from '../cpu/cpu_trainer';
 import type { BatchedTrainer } from '../train/lockstep';
@@ -14,6 +14,8 @@ export interface Engine {
   maxBatch?: number;
   /** A CPU Vulkan driver (lavapipe, SwiftShader) stands behind the GPU engine. */
   software?: boolean;
+  /** That driver is lavapipe with fixed-size subgroups, so the engine runs its subgroup-shuffle kernels there. */
+  lavapipeSubgroups?: boolean;
   close(): void;
 }
 
@@ -21,14 +23,31 @@ export function cpuEngine(): Engine {
   return { kind: 'cpu', description: 'CPU engine (float32, single thread)', createTrainer: async (c) => createCpuTrainer(c), close: () => {} };
 }
 
+/** What the command will train: batchedRuns models in the same dispatches (a λ sweep), or 1. */
+export interface EngineWorkload {
+  batchedRuns: number;
+}
+
 /**
- * `requested` undefined: the GPU engine on a hardware adapter; the CPU engine when there is no adapter or only a
- * software one (on lavapipe `npm run bench` measured the CPU engine nearly as fast on one core as the GPU engine on
- * both: 1.98 vs 1.78 ms/step, 2.0 vs 2.8 ms of CPU time per step, and the GPU engine first compiles its kernels,
- * ~20 s on a machine without Mesa's disk cache), with a note
- * on stderr. `gpu` always uses the adapter, and fails with how to get one when there is none.
+ * Whether a command that did not ask for an engine trains on the GPU engine, given its adapter. A hardware adapter:
+ * always. A software one: only a batched sweep of 2 or more runs on lavapipe with the subgroup kernels. Measured
+ * there (2-core machine, the README's main job: 5 coefficients, 784-1024-10, 10 epochs): GPU engine 61 s with Mesa's
+ * shader cache, 82 s without it (the first run on a machine compiles the kernels), CPU engine 96 s. A single run of
+ * the paper's example is about as fast on either (`npm run bench`: 1.8–1.9 vs 2.0 ms/step) and the CPU engine needs
+ * one core and no compilation; other CPU drivers (SwiftShader) and lavapipe without subgroups were not measured faster.
  */
-export async function openEngine(requested: EngineKind | undefined, log: (line: string) => void): Promise<Engine> {
+export function gpuEngineFits(gpu: Pick<Engine, 'software' | 'lavapipeSubgroups'>, workload: EngineWorkload): boolean {
+  if (!gpu.software) return true;
+  return Boolean(gpu.lavapipeSubgroups) && workload.batchedRuns >= 2;
+}
+
+/**
+ * `requested` undefined: the GPU engine where gpuEngineFits, else the CPU engine, with a note on stderr (also when
+ * there is no adapter). `gpu` always uses the adapter, and fails with how to get one when there is none.
+ */
+export async function openEngine(
+  requested: EngineKind | undefined, log: (line: string) => void, workload: EngineWorkload = { batchedRuns: 1 },
+): Promise<Engine> {
   if (requested === 'cpu') return cpuEngine();
   let gpu: Engine;
   try {
@@ -38,10 +57,13 @@ export async function openEngine(requested: EngineKind | undefined, log: (line: 
     log(`note: no WebGPU engine (${(e as Error).message.split('\n')[0]}); training on the CPU engine`);
     return cpuEngine();
   }
-  if (requested === undefined && gpu.software) {
-    log(`note: the WebGPU adapter is a software renderer (${gpu.description}); the CPU engine is nearly as fast here on one core and compiles no kernels, so it trains. --engine gpu uses the adapter anyway`);
+  if (requested === undefined && !gpuEngineFits(gpu, workload)) {
+    log(`note: the WebGPU adapter is a software renderer (${gpu.description}); for ${workload.batchedRuns === 1 ? 'a single run' : 'this workload'} the CPU engine is about as fast here on one core and compiles no kernels, so it trains. --engine gpu uses the adapter anyway`);
     gpu.close();
     return cpuEngine();
+  }
+  if (requested === undefined && gpu.software) {
+    log(`note: the WebGPU adapter is a software renderer (${gpu.description}); ${workload.batchedRuns} runs train batched on it, faster than on the CPU engine here (--engine cpu to use that)`);
   }
   return gpu;
 }

@@ -1,7 +1,7 @@
 // The GPU engine for Node: one Dawn device per command, one GPU trainer per run on it, or one GpuSweep per group of a batched sweep.
 import { createGpuSweep, MAX_SWEEP_MODELS } from '../gpu/gpu_sweep';
 import { createGpuTrainer } from '../gpu/gpu_trainer';
-import { isSoftwareAdapter } from '../gpu/kernel_variants';
+import { isSoftwareAdapter, selectVariant } from '../gpu/kernel_variants';
 import type { Engine } from './engine';
 import { createNodeGpu } from './webgpu_node';
 
@@ -15,6 +15,12 @@ export async function createGpuEngine(): Promise<Engine> {
     createBatch: (configs) => createGpuSweep(gpu.device, configs),
     maxBatch: MAX_SWEEP_MODELS,
     software: isSoftwareAdapter(info),
+    lavapipeSubgroups: isLavapipe(info) && selectVariant(info, gpu.device.features).subgroupSize !== undefined,
     close: () => gpu.destroy(),
   };
+}
+
+/** Mesa's lavapipe (llvmpipe), the CPU driver the engine's speed on a software adapter was measured on. */
+function isLavapipe(info: GPUAdapterInfo): boolean {
+  return /llvmpipe|lavapipe/i.test(`${info.vendor} ${info.architecture} ${info.device} ${info.description}`);
 }

@@ -41,7 +41,9 @@ export async function runMany(flags: RunFlags, o: ManyOptions, io: CliIo): Promi
   }
   let resume: Checkpoint | undefined;
   if (o.resume) resume = decodeCheckpoint(readFileSync(o.resume));
-  const engine = await openEngine(flags.engine, io.err);
+  // A resumed run continues one checkpoint, so it is never batched; a single coefficient gains nothing from it.
+  const batchable = o.batch !== false && !resume && o.coefficients.length > 1;
+  const engine = await openEngine(flags.engine, io.err, { batchedRuns: batchable ? o.coefficients.length : 1 });
   if (!flags.quiet) io.err(`engine: ${engine.description}`);
   // llvmpipe compiles a pipeline at its first dispatch, not at creation: the first step waits for it.
   if (!flags.quiet && engine.kind === 'gpu' && engine.software) {
@@ -59,8 +61,7 @@ export async function runMany(flags: RunFlags, o: ManyOptions, io: CliIo): Promi
     const execute = {
       outDir: flags.out, initialParams, resume, stepsPerChunk: flags.stepsPerChunk, evaluateTrainSet: flags.trainEval, quiet: flags.quiet ?? false, log: io.out,
     };
-    // A resumed run continues one checkpoint, so it is never batched; a single coefficient gains nothing from it.
-    if (o.batch !== false && engine.createBatch && !resume && cfgs.length > 1) {
+    if (batchable && engine.createBatch) {
       for (const { result, params: p } of await executeBatchedRuns(engine, cfgs, splits, execute)) {
         runs.push(result);
         params.push(p);

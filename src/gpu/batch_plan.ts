@@ -6,12 +6,12 @@ import type { OptimizerConfig } from '../core/optimizer';
 import { layerShapes, type ModelSpec } from '../core/spec';
 import { createStorageBuffer, uniformBuffer } from './buffers';
 import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, stridedGroups, UniformArena, type Dispatch } from './dispatch';
-import { gatherKernel, optimizerDispatches } from './elementwise_variants';
+import { gatherKernel, optimizerDispatches, type GatherKernelName } from './elementwise_variants';
 import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE } from './kernels';
 import type { ParamLayout } from './param_layout';
 import { MeasuredSpeed } from './idle_wait';
-import { gemmKernel } from './kernel_variants';
+import { gemmKernel, packedInputKernels, type GemmKernelName } from './kernel_variants';
 import type { PipelineCache } from './pipeline_cache';
 import { createStepBuffer } from './step_uniform';
 import { packUniform, uniformBytes } from './uniform_layout';
@@ -34,6 +34,13 @@ export interface ModelBuffers {
 }
 
 export type LossMode = keyof typeof SOFTMAX_MODE;
+
+/** What a step encodes per dataset: its batch gather, then layer 0's forward and weight-gradient dispatches. */
+interface InputDispatches {
+  gather: Dispatch;
+  forward0: Dispatch;
+  backwardWeight0: Dispatch;
+}
 
 export class BatchPlan {
   /** Wall time per training step on this plan, for GpuTrainer's idle wait (idle_wait.ts). */
@@ -62,7 +69,15 @@ export class BatchPlan {
   private readonly optimizerSteps: Dispatch[];
   /** Moves the step cursor to the next slot: the last dispatch of every step and evaluation batch. */
   private readonly advance: Dispatch;
-  private readonly gathers = new Map<number, { dispatch: Dispatch; dims: GPUBuffer }>();
+  /** Per dataset: its gather and the layer-0 dispatches that read what it gathers (see inputDispatches). */
+  private readonly inputs = new Map<number, InputDispatches & { dims: GPUBuffer }>();
+  /** Layer 0's f32-input kernels and static dims, from which inputDispatches makes a dataset's u8-input dispatches. */
+  private readonly layer0: {
+    forward: GemmKernelName; backwardWeight: GemmKernelName;
+    forwardDims: () => GPUBufferBinding; backwardWeightDims: () => GPUBufferBinding;
+  };
+  /** Where layer 0's weight-gradient dispatch is in `backward`. */
+  private readonly backwardWeight0Index: number;
   private readonly staticUniforms: GPUBuffer;
 
   constructor(
@@ -94,11 +109,12 @@ export class BatchPlan {
     const L = shapes.length;
 
     // GEMM kernels per layer: vec4 loads where the layer's width allows them (kernel_variants.ts).
-    const gemm = shapes.map((s, l) => ({
-      forward: k(gemmKernel('forward', s.inFeatures, [layout.layers[l].weight.offset], cache.variant)),
-      dx: k(gemmKernel('backwardInput', s.inFeatures, [layout.layers[l].weight.offset])),
-      dw: k(gemmKernel('backwardWeight', s.inFeatures, [layout.layers[l].weight.offset], cache.variant, s.outFeatures)),
+    const gemmNames = shapes.map((s, l) => ({
+      forward: gemmKernel('forward', s.inFeatures, [layout.layers[l].weight.offset], cache.variant),
+      dx: gemmKernel('backwardInput', s.inFeatures, [layout.layers[l].weight.offset]),
+      dw: gemmKernel('backwardWeight', s.inFeatures, [layout.layers[l].weight.offset], cache.variant, s.outFeatures),
     }));
+    const gemm = gemmNames.map((n) => ({ forward: k(n.forward), dx: k(n.dx), dw: k(n.dw) }));
     const forwardDims = shapes.map((s, l) => arena.add(gemm[l].forward, {
       batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, relu: s.relu ? 1 : 0,
       wOffset: layout.layers[l].weight.offset, bOffset: layout.layers[l].bias.offset,
@@ -131,6 +147,9 @@ export class BatchPlan {
       ? { ...s.region, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening, pStride: P }
       : { ...s.region, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, pStride: P }));
     this.staticUniforms = arena.finish();
+    this.layer0 = {
+      forward: gemmNames[0].forward, backwardWeight: gemmNames[0].dw, forwardDims: forwardDims[0], backwardWeightDims: backwardDims[0].dw,
+    };
 
     this.forward = shapes.map((s, l) => makeDispatch(gemm[l].forward,
       bindGroup(device, gemm[l].forward, [forwardDims[l](), this.acts[l], params, this.acts[l + 1]]),
@@ -143,9 +162,11 @@ export class BatchPlan {
     this.reduceMetrics = makeDispatch(k('batchMetrics'),
       bindGroup(device, k('batchMetrics'), [metricsDims(), this.stepSlots, this.losses, this.correct, this.metrics]), [1, 1], K);
     this.backward = [];
+    this.backwardWeight0Index = -1;
     for (let l = L - 1; l >= 0; l--) {
       const s = shapes[l];
       const d = backwardDims[l];
+      if (l === 0) this.backwardWeight0Index = this.backward.length;
       this.backward.push(makeDispatch(gemm[l].dw,
         bindGroup(device, gemm[l].dw, [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
         gemmGroups(gemm[l].dw, s.outFeatures, s.inFeatures), K));
@@ -169,14 +190,15 @@ export class BatchPlan {
    * The caller has written the slots (writeStepSlots, cursor 0) before encoding its first batch.
    */
   encodeForward(pass: GPUComputePassEncoder, ds: GpuDataset, mode: LossMode): void {
-    this.encodeBatchForward(pass, ds, mode);
+    this.encodeBatchForward(pass, this.inputDispatches(ds), mode);
     encodeDispatch(pass, this.advance);
   }
 
   /** One whole training step on the cursor's slot: forward, loss, metrics, backward, optimizer update, advance. */
   encodeTrainStep(pass: GPUComputePassEncoder, ds: GpuDataset): void {
-    this.encodeBatchForward(pass, ds, 'gradient');
-    for (const d of this.backward) encodeDispatch(pass, d);
+    const input = this.inputDispatches(ds);
+    this.encodeBatchForward(pass, input, 'gradient');
+    for (const [i, d] of this.backward.entries()) encodeDispatch(pass, i === this.backwardWeight0Index ? input.backwardWeight0 : d);
     for (const d of this.optimizerSteps) encodeDispatch(pass, d);
     encodeDispatch(pass, this.advance);
   }
@@ -184,35 +206,65 @@ export class BatchPlan {
   destroy(): void {
     for (const b of [this.indices, this.stepSlots, this.metrics, ...this.acts, ...this.dActs, this.labels, this.losses,
       this.correct, this.predictions, this.staticUniforms]) b.destroy();
-    for (const g of this.gathers.values()) g.dims.destroy();
-    this.gathers.clear();
+    for (const g of this.inputs.values()) g.dims.destroy();
+    this.inputs.clear();
   }
 
-  private encodeBatchForward(pass: GPUComputePassEncoder, ds: GpuDataset, mode: LossMode): void {
-    encodeDispatch(pass, this.gather(ds));
-    for (const d of this.forward) encodeDispatch(pass, d);
+  private encodeBatchForward(pass: GPUComputePassEncoder, input: InputDispatches, mode: LossMode): void {
+    encodeDispatch(pass, input.gather);
+    for (const [l, d] of this.forward.entries()) encodeDispatch(pass, l === 0 ? input.forward0 : d);
     encodeDispatch(pass, this.loss[mode]);
     encodeDispatch(pass, this.reduceMetrics);
   }
 
-  /** The gather dispatch of a dataset, made on its first use with this batch size. */
-  private gather(ds: GpuDataset): Dispatch {
-    let g = this.gathers.get(ds.handle.id);
-    if (!g) {
+  /**
+   * A dataset's gather and layer-0 dispatches, made on its first use with this batch size. A dataset of packed uint8
+   * features whose layer-0 kernels have u8 twins (kernel_variants.ts packedInputKernels) gathers its rows' bytes as
+   * they are and layer 0 reads and normalises them (gemm_codegen.ts GemmInput says why); any other dataset gathers
+   * normalised f32 rows for the plan's own layer-0 dispatches.
+   */
+  private inputDispatches(ds: GpuDataset): InputDispatches {
+    let input = this.inputs.get(ds.handle.id);
+    if (input) return input;
+    const { device, variant } = this.cache;
+    const u8 = packedInputKernels(this.layer0.forward, this.layer0.backwardWeight, ds.handle.dim, ds.packedU8, variant);
+    const dims = (name: 'gatherBatchWords' | GatherKernelName, values: Record<string, number>): GPUBuffer => {
+      const bytes = new Uint8Array(uniformBytes(KERNELS[name].dims));
+      packUniform(KERNELS[name].dims, values, new DataView(bytes.buffer));
+      return uniformBuffer(device, bytes, `gather dims (dataset ${ds.handle.id})`);
+    };
+    if (u8) {
+      const kernel = this.cache.get('gatherBatchWords');
+      const gatherDims = dims('gatherBatchWords', { batch: this.batch, dim: ds.handle.dim });
+      const gather = makeDispatch(kernel, bindGroup(device, kernel,
+        [gatherDims, this.stepSlots, ds.features, ds.labels, this.indices, this.acts[0], this.labels]),
+      linearGroups(kernel, this.batch * ds.handle.dim / 16));
+      const forward = this.cache.get(u8.forward);
+      const weight = this.cache.get(u8.backwardWeight);
+      const [f0, w0] = [this.forward[0], this.backward[this.backwardWeight0Index]];
+      input = {
+        dims: gatherDims, gather,
+        forward0: makeDispatch(forward, bindGroup(device, forward,
+          [this.layer0.forwardDims(), this.acts[0], this.model.params, this.acts[1], ds.normalisation]), f0.counts, f0.models),
+        backwardWeight0: makeDispatch(weight, bindGroup(device, weight,
+          [this.layer0.backwardWeightDims(), this.dActs[1], this.acts[0], this.model.grads, ds.normalisation]), w0.counts, w0.models),
+      };
+    } else {
       // Scalar: 2-D over features × rows; vector kernels: 1-D over the batch's groups of 4 or 16 features.
-      const choice = gatherKernel(ds.handle.dim, this.cache.variant);
+      const choice = gatherKernel(ds.handle.dim, variant);
       const kernel = this.cache.get(choice.name);
-      const bytes = new Uint8Array(uniformBytes(KERNELS[choice.name].dims));
-      packUniform(KERNELS[choice.name].dims, { batch: this.batch, dim: ds.handle.dim, packedU8: ds.packedU8 ? 1 : 0 }, new DataView(bytes.buffer));
-      const dims = uniformBuffer(this.cache.device, bytes, `gather dims (dataset ${ds.handle.id})`);
-      const group = bindGroup(this.cache.device, kernel,
-        [dims, this.stepSlots, ds.features, ds.labels, ds.normalisation, this.indices, this.acts[0], this.labels]);
+      const gatherDims = dims(choice.name, { batch: this.batch, dim: ds.handle.dim, packedU8: ds.packedU8 ? 1 : 0 });
+      const group = bindGroup(device, kernel,
+        [gatherDims, this.stepSlots, ds.features, ds.labels, ds.normalisation, this.indices, this.acts[0], this.labels]);
       const counts: [number, number] = choice.perInvocation === 1
         ? [Math.ceil(ds.handle.dim / kernel.workgroup[0]), this.batch]
         : linearGroups(kernel, this.batch * ds.handle.dim / choice.perInvocation);
-      g = { dims, dispatch: makeDispatch(kernel, group, counts) };
-      this.gathers.set(ds.handle.id, g);
+      input = {
+        dims: gatherDims, gather: makeDispatch(kernel, group, counts),
+        forward0: this.forward[0], backwardWeight0: this.backward[this.backwardWeight0Index],
+      };
     }
-    return g.dispatch;
+    this.inputs.set(ds.handle.id, input);
+    return input;
   }
 }

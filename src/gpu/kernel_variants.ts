@@ -144,3 +144,34 @@ export function gemmKernel(
   if (vec4 && role === 'backwardWeight' && backwardWeight && outFeatures !== undefined && outFeatures % 4 === 0) return backwardWeight;
   return GEMM_KERNELS[role][vec4 ? 'vec4' : 'scalar'];
 }
+
+/** Each shuffle kernel's twin reading layer 0's input as packed uint8 words (kernels.ts, gemm_codegen.ts GemmInput). */
+const U8_INPUT_KERNELS = {
+  denseForwardShuffle32x4: 'denseForwardShuffle32x4U8',
+  denseForwardShuffle16x4: 'denseForwardShuffle16x4U8',
+  denseForwardShuffle16x2: 'denseForwardShuffle16x2U8',
+  denseBackwardWeightShuffle32x8: 'denseBackwardWeightShuffle32x8U8',
+  denseBackwardWeightShuffle16x8: 'denseBackwardWeightShuffle16x8U8',
+  denseBackwardWeightShuffle8x16: 'denseBackwardWeightShuffle8x16U8',
+} as const;
+
+export type U8InputKernelName = (typeof U8_INPUT_KERNELS)[keyof typeof U8_INPUT_KERNELS];
+
+/**
+ * The u8-input kernels of layer 0 (forward, weight gradient) for a dataset of `dim` uint8 features, or undefined where
+ * layer 0 keeps the gathered f32 batch: both of its kernels must have a u8 twin (the shuffle kernels do), and the rows
+ * must copy as whole vec4u (dim % 16 == 0, gather_batch_words.wgsl) on a variant that takes vector element-wise kernels.
+ */
+export function packedInputKernels(
+  forward: GemmKernelName, backwardWeight: GemmKernelName, dim: number, packedU8: boolean, variant: KernelVariant,
+): { forward: U8InputKernelName; backwardWeight: U8InputKernelName } | undefined {
+  if (!packedU8 || dim % 16 !== 0 || !variant.vectorElementwise) return undefined;
+  const f = u8InputKernel(forward);
+  const w = u8InputKernel(backwardWeight);
+  return f?.startsWith('denseForward') && w?.startsWith('denseBackwardWeight') ? { forward: f, backwardWeight: w } : undefined;
+}
+
+/** A GEMM kernel's u8-input twin, if it has one. */
+export function u8InputKernel(name: GemmKernelName): U8InputKernelName | undefined {
+  return Object.hasOwn(U8_INPUT_KERNELS, name) ? U8_INPUT_KERNELS[name as keyof typeof U8_INPUT_KERNELS] : undefined;
+}

@@ -15,6 +15,7 @@ import denseForwardVec4Source from '../../shaders/dense_forward_vec4.wgsl';
 import gatherBatchSource from '../../shaders/gather_batch.wgsl';
 import gatherBatchVec16Source from '../../shaders/gather_batch_vec16.wgsl';
 import gatherBatchVec4Source from '../../shaders/gather_batch_vec4.wgsl';
+import gatherBatchWordsSource from '../../shaders/gather_batch_words.wgsl';
 import reluBackwardSource from '../../shaders/relu_backward.wgsl';
 import sgdStepSource from '../../shaders/sgd_step.wgsl';
 import sgdStepVec4Source from '../../shaders/sgd_step_vec4.wgsl';
@@ -97,6 +98,20 @@ export const KERNELS = {
     [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16]),
   denseBackwardWeightShuffle8x16: def('dense_backward_weight_shuffle_8x16', denseBackwardWeightShuffleSource(2, 4), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8]),
+  // The same shuffle kernels reading layer 0's input as the dataset's packed uint8 words, normalised in the kernel
+  // (gemm_codegen.ts GemmInput; binding 4: the dataset's scale and shift). kernel_variants.ts packedInputKernel pairs them.
+  denseForwardShuffle32x4U8: def('dense_forward_shuffle_32x4_u8', denseForwardShuffleSource(32, 4, 'u8'), ['dims', 'read', 'read', 'write', 'read'],
+    [...FORWARD_DIMS], 'subgroup', [4, 32]),
+  denseForwardShuffle16x4U8: def('dense_forward_shuffle_16x4_u8', denseForwardShuffleSource(16, 4, 'u8'), ['dims', 'read', 'read', 'write', 'read'],
+    [...FORWARD_DIMS], 'subgroup', [4, 16]),
+  denseForwardShuffle16x2U8: def('dense_forward_shuffle_16x2_u8', denseForwardShuffleSource(16, 2, 'u8'), ['dims', 'read', 'read', 'write', 'read'],
+    [...FORWARD_DIMS], 'subgroup', [2, 16]),
+  denseBackwardWeightShuffle32x8U8: def('dense_backward_weight_shuffle_32x8_u8', denseBackwardWeightShuffleSource(8, 2, 'u8'),
+    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 32]),
+  denseBackwardWeightShuffle16x8U8: def('dense_backward_weight_shuffle_16x8_u8', denseBackwardWeightShuffleSource(4, 2, 'u8'),
+    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16]),
+  denseBackwardWeightShuffle8x16U8: def('dense_backward_weight_shuffle_8x16_u8', denseBackwardWeightShuffleSource(2, 4, 'u8'),
+    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8]),
   denseBackwardWeightBlock8x8: def('dense_backward_weight_block_8x8', denseBackwardWeightBlockSource(2, 2), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [8, 8]),
   denseBackwardWeightBlock8x16: def('dense_backward_weight_block_8x16', denseBackwardWeightBlockSource(2, 4), ['dims', 'read', 'read', 'write'],
@@ -124,6 +139,9 @@ export const KERNELS = {
     [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
   gatherBatchVec16: def('gather_batch_vec16', gatherBatchVec16Source, ['dims', 'step', 'read', 'read', 'read', 'read', 'write', 'write'],
     [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
+  // The batch's packed uint8 rows copied as they are (16 features per invocation), for the u8-input kernels above.
+  gatherBatchWords: def('gather_batch_words', gatherBatchWordsSource, ['dims', 'step', 'read', 'read', 'read', 'write', 'write'],
+    [['batch', 'u32'], ['dim', 'u32']], 'linear'),
   sgdStepVec4: def('sgd_step_vec4', sgdStepVec4Source, ['dims', 'step', 'write', 'read', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['biasStart', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
   adamStepVec4: def('adam_step_vec4', adamStepVec4Source, ['dims', 'step', 'write', 'read', 'write', 'write'],

@@ -6,9 +6,10 @@ import { denseBackwardWeight, denseForward } from '../../src/cpu/dense';
 import { autotuneVariant } from '../../src/gpu/autotune';
 import { gemmGroups } from '../../src/gpu/dispatch';
 import {
-  FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, selectVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES, withSubgroups,
-  type KernelVariant,
+  FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, packedInputKernels, selectVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES,
+  u8InputKernel, withSubgroups, type KernelVariant, type U8InputKernelName,
 } from '../../src/gpu/kernel_variants';
+import { Prng } from '../../src/core/prng';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose } from '../helpers/expect_close';
@@ -82,6 +83,61 @@ async function checkWeight(cache: PipelineCache, name: string, [B, I, O]: [numbe
   expect(Array.from(g.subarray(dwOffset + O * I))).toEqual(Array.from(before.subarray(dwOffset + O * I)));
 }
 
+/**
+ * Layer 0's input as a dataset stores it: bytes (4 per u32 word) with per-feature scale and shift (binding 4: scale
+ * then shift). The kernels' x is raw·scale + shift, the CPU twin's float64 value of it.
+ */
+function packedInput(B: number, I: number, seed: number): { words: Uint32Array; normalisation: Float32Array; x: Float64Array } {
+  const rng = new Prng(seed);
+  const bytes = Uint8Array.from({ length: B * I }, () => (rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
+  // Per-feature values that differ, so that a feature read with another's scale or shift is caught.
+  const scale = randomF32(I, seed + 1, 0.001, 0.02);
+  const shift = randomF32(I, seed + 2, -1, 1);
+  const normalisation = new Float32Array(2 * I);
+  normalisation.set(scale);
+  normalisation.set(shift, I);
+  const x = Float64Array.from(bytes, (v, i) => v * scale[i % I] + shift[i % I]);
+  return { words: new Uint32Array(bytes.buffer), normalisation, x };
+}
+
+async function checkForwardU8(cache: PipelineCache, name: U8InputKernelName, [B, I, O]: [number, number, number]): Promise<void> {
+  const seed = B * 1_000_000 + I * 1000 + O + 11;
+  const { words, normalisation, x } = packedInput(B, I, seed);
+  const w = randomF32(O * I, seed + 3);
+  const b = randomF32(O, seed + 4);
+  const wOffset = 8;
+  const bOffset = wOffset + O * I + 1;
+  const params = randomF32(bOffset + O + 5, seed + 5);
+  params.set(w, wOffset);
+  params.set(b, bOffset);
+  for (const relu of [false, true]) {
+    const ref = new Float64Array(B * O);
+    denseForward(x, Float64Array.from(w), Float64Array.from(b), ref, B, I, O, relu);
+    const [, , y] = await runKernel(cache, name, { batch: B, inFeatures: I, outFeatures: O, relu: relu ? 1 : 0, wOffset, bOffset },
+      [words, params, B * O, normalisation], (k) => gemmGroups(k, B, O));
+    // x rounded once to f32 (one fma) adds u·|x| per term: inside the 4·K·u bound.
+    const r = expectClose(new Float32Array(y), ref, dotTolerance(I + 1, x, w), `${name} ${B}×${I}×${O}`);
+    log.record(`${name}`, `${B}×${I}×${O}`, r.maxAbsError);
+  }
+}
+
+async function checkWeightU8(cache: PipelineCache, name: U8InputKernelName, [B, I, O]: [number, number, number]): Promise<void> {
+  const seed = B * 1_000_000 + I * 1000 + O + 13;
+  const dy = randomF32(B * O, seed);
+  const { words, normalisation, x } = packedInput(B, I, seed + 1);
+  const dwOffset = 12;
+  const ref = new Float64Array(O * I);
+  denseBackwardWeight(Float64Array.from(dy), x, ref, B, I, O);
+  const before = randomF32(dwOffset + O * I + 7, seed + 2);
+  const [, , grads] = await runKernel(cache, name, { batch: B, inFeatures: I, outFeatures: O, dwOffset },
+    [dy, words, before, normalisation], (k) => gemmGroups(k, O, I));
+  const g = new Float32Array(grads);
+  const r = expectClose(g.subarray(dwOffset, dwOffset + O * I), ref, dotTolerance(B, dy, x), `${name} ${B}×${I}×${O}`);
+  log.record(`${name}`, `${B}×${I}×${O}`, r.maxAbsError);
+  expect(Array.from(g.subarray(0, dwOffset))).toEqual(Array.from(before.subarray(0, dwOffset)));
+  expect(Array.from(g.subarray(dwOffset + O * I))).toEqual(Array.from(before.subarray(dwOffset + O * I)));
+}
+
 for (const variant of WORKGROUPS) {
   describe(`register-blocked GEMM candidates, ${variant.name} workgroup (${variant.gemmCols}×${variant.gemmRows})`, () => {
     let cache: PipelineCache;
@@ -139,6 +195,28 @@ describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when th
       for (const shape of WEIGHT_SUBGROUP_SHAPES) await checkWeight(cache, name, shape, variant.name);
     });
   }
+
+  // The same kernels reading layer 0's input as packed uint8 words (gemm_codegen.ts GemmInput 'u8').
+  for (const name of [...FORWARD_SHUFFLES, ...WEIGHT_SHUFFLES]) {
+    const forward = name.startsWith('denseForward');
+    it(`the u8-input twin of ${name} on ${forward ? SHAPES.length : WEIGHT_SUBGROUP_SHAPES.length} shapes`, async () => {
+      const twin = u8InputKernel(name);
+      if (!twin) throw new Error(`${name} has no u8-input twin`);
+      if (forward) for (const shape of SHAPES) await checkForwardU8(cache, twin, shape);
+      else for (const shape of WEIGHT_SUBGROUP_SHAPES) await checkWeightU8(cache, twin, shape);
+    });
+  }
+
+  it('packedInputKernels pairs layer 0\'s shuffle kernels with their u8 twins only where the input allows', () => {
+    const pair = ['denseForwardShuffle32x4', 'denseBackwardWeightShuffle32x8'] as const;
+    expect(packedInputKernels(...pair, 784, true, variant)).toEqual(
+      { forward: 'denseForwardShuffle32x4U8', backwardWeight: 'denseBackwardWeightShuffle32x8U8' });
+    expect(packedInputKernels(...pair, 784, false, variant)).toBeUndefined(); // float32 features
+    expect(packedInputKernels(...pair, 68, true, variant)).toBeUndefined(); // rows not whole vec4u of bytes
+    expect(packedInputKernels(...pair, 784, true, { ...variant, vectorElementwise: undefined })).toBeUndefined();
+    expect(packedInputKernels('denseForwardShuffle32x4', 'denseBackwardWeightVec4', 784, true, variant)).toBeUndefined();
+    expect(packedInputKernels('denseForwardTiled', 'denseBackwardWeightShuffle32x8', 784, true, variant)).toBeUndefined();
+  });
 
   it('a variant without a subgroup size refuses to build the shuffle kernels', () => {
     expect(() => new PipelineCache(gpu.device, { ...VARIANTS.software, name: 'no-size', blocked: { forward: 'denseForwardShuffle16x2' } })

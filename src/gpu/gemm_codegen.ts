@@ -37,9 +37,12 @@ const WEIGHT_BINDINGS = `struct Dims { batch: u32, inFeatures: u32, outFeatures:
  * The input a layer-0 kernel reads: 'f32' is the gathered batch (acts[0]); 'u8' is the batch as the dataset stores it,
  * 4 uint8 features per u32 word (one word where the f32 kernel reads one vec4), normalised in the kernel by the
  * dataset's per-feature scale and shift (binding 4: inFeatures/4 vec4s of scale, then as many of shift), as one fma
- * per feature: the CPU twin's value x·scale + shift rounded once. Why: on lavapipe a per-lane load costs per component
- * whatever the width, so a word of 4 features costs a quarter of a vec4 of them; the forward product, which loads x
- * and w about equally, measured 451 → 298 µs at 64×784×128 (perf/packed_input.ts).
+ * per feature: the CPU twin's value x·scale + shift rounded once. Why: on lavapipe a storage load is a loop over the
+ * lanes with a bounds check per component, so a word of 4 features costs about a quarter of a vec4 of them. The forward
+ * product, which loads x and w about equally, measured 0.39 → 0.35, 0.67 → 0.43 and 0.63 → 0.43 ms at 64×784×128 in
+ * three interleaved runs of test/gpu/perf/gemm_variants.ts; the weight gradient, which shuffles dy and loads x per lane
+ * but spends most of its time in multiply-adds, measured the same either way (0.35–0.54 vs 0.41–0.49 ms). Training
+ * steps: 1.93 → 1.78 ms (perf/chunk_wall_cpu.ts, interleaved, 3 of 4 pairs; the 4th ran in a slow spell of the machine).
  */
 export type GemmInput = 'f32' | 'u8';
 

@@ -3,6 +3,7 @@
 // by sleeping first (src/gpu/idle_wait.ts); POLL=1 waits as before, polling, which costs lavapipe a core.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/gemm_variants.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/gemm_variants.mjs && ./node_modules/.bin/node out/gemm_variants.mjs [kernel…]
+// Kernels named …U8 read layer 0's input as packed uint8 words with a per-feature scale and shift (gemm_codegen.ts).
 import { Prng } from '../../../src/core/prng';
 import { denseBackwardInput, denseBackwardWeight, denseForward } from '../../../src/cpu/dense';
 import { createStorageBuffer, readFloat32, uploadBuffer } from '../../../src/gpu/buffers';
@@ -22,6 +23,22 @@ console.log(`adapter ${gpu.info.vendor}/${gpu.info.architecture} ${gpu.info.desc
 
 const rng = new Prng(5);
 const seeded = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
+/**
+ * Layer 0's input for the u8-input kernels (names ending U8, gemm_codegen.ts GemmInput): x as bytes (4 per word, as
+ * a uint8 dataset stores them; half of them 0, like MNIST's background) with a per-feature scale and shift, and the
+ * float values they stand for, which the f32 kernels are given instead.
+ */
+function seededInput(B: number, I: number, u8: boolean): { x: Float32Array; buffers: { x: GPUBuffer; normalisation?: GPUBuffer } } {
+  const bytes = Uint8Array.from({ length: B * I }, () => (rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
+  const scale = Float32Array.from({ length: I }, () => rng.uniform(0.001, 0.02));
+  const shift = Float32Array.from({ length: I }, () => rng.uniform(-1, 1));
+  const x = Float32Array.from(bytes, (v, i) => v * scale[i % I] + shift[i % I]);
+  if (!u8) return { x, buffers: { x: uploadBuffer(device, x, 'x') } };
+  const normalisation = new Float32Array(2 * I);
+  normalisation.set(scale);
+  normalisation.set(shift, I);
+  return { x, buffers: { x: uploadBuffer(device, new Uint32Array(bytes.buffer), 'x words'), normalisation: uploadBuffer(device, normalisation, 'normalisation') } };
+}
 const role = (name: KernelName) => (name.startsWith('denseForward') ? 'forward' : name.startsWith('denseBackwardInput') ? 'dx' : 'dw');
 
 interface Case { name: KernelName; shape: [number, number, number]; dispatch: Dispatch; flops: number }
@@ -31,9 +48,11 @@ async function prepare(name: KernelName, [B, I, O]: [number, number, number]): P
   const arena = new UniformArena(device, name);
   let res: GPUBuffer[]; let out: GPUBuffer; let ref: Float64Array; let dims; let counts: [number, number];
   const r = role(name);
+  const u8 = name.endsWith('U8');
+  const input = seededInput(B, I, u8);
   if (r === 'forward') {
-    const x = seeded(B * I); const p = seeded(O * I + O);
-    res = [uploadBuffer(device, x, 'x'), uploadBuffer(device, p, 'p')]; out = createStorageBuffer(device, B * O * 4, 'y');
+    const x = input.x; const p = seeded(O * I + O);
+    res = [input.buffers.x, uploadBuffer(device, p, 'p')]; out = createStorageBuffer(device, B * O * 4, 'y');
     dims = arena.add(k, { batch: B, inFeatures: I, outFeatures: O, relu: 0, wOffset: 0, bOffset: O * I });
     counts = name.includes('BlockT') ? gemmGroups(k, O, B) : gemmGroups(k, B, O);
     ref = new Float64Array(B * O);
@@ -47,15 +66,16 @@ async function prepare(name: KernelName, [B, I, O]: [number, number, number]): P
     ref = new Float64Array(B * I);
     denseBackwardInput(Float64Array.from(dy), Float64Array.from(w), ref, B, I, O);
   } else {
-    const dy = seeded(B * O); const x = seeded(B * I);
-    res = [uploadBuffer(device, dy, 'dy'), uploadBuffer(device, x, 'x')]; out = createStorageBuffer(device, O * I * 4, 'dw');
+    const dy = seeded(B * O); const x = input.x;
+    res = [uploadBuffer(device, dy, 'dy'), input.buffers.x]; out = createStorageBuffer(device, O * I * 4, 'dw');
     dims = arena.add(k, { batch: B, inFeatures: I, outFeatures: O, dwOffset: 0 });
     counts = gemmGroups(k, O, I);
     ref = new Float64Array(O * I);
     denseBackwardWeight(Float64Array.from(dy), Float64Array.from(x), ref, B, I, O);
   }
   arena.finish();
-  const dispatch = makeDispatch(k, bindGroup(device, k, [dims(), ...res, out]), counts);
+  const normalisation = input.buffers.normalisation ? [input.buffers.normalisation] : [];
+  const dispatch = makeDispatch(k, bindGroup(device, k, [dims(), ...res, out, ...normalisation]), counts);
   await run(dispatch, 1);
   const got = await readFloat32(device, out, ref.length);
   const K = r === 'forward' ? I : r === 'dx' ? O : B;

@@ -8,7 +8,7 @@ import { createStorageBuffer, uniformBuffer } from './buffers';
 import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, stridedGroups, UniformArena, type Dispatch } from './dispatch';
 import { gatherKernel, optimizerDispatches, type GatherKernelName } from './elementwise_variants';
 import type { GpuDataset } from './gpu_dataset';
-import { KERNELS, SOFTMAX_MODE } from './kernels';
+import { KERNELS, SOFTMAX_MODE, type KernelDef, type KernelName } from './kernels';
 import type { ParamLayout } from './param_layout';
 import { MeasuredSpeed } from './idle_wait';
 import { gemmKernel, packedInputKernels, type GemmKernelName } from './kernel_variants';
@@ -52,8 +52,9 @@ export class BatchPlan {
   /** (lossSum f32, correct u32) per batch of the chunk and model: entry slot × models + z. */
   readonly metrics: GPUBuffer;
   /**
-   * acts[0] is the gathered input (shared by all models), acts[l + 1] the output of layer l (the last one holds the
-   * logits); past acts[0], and in dActs, losses, correct and predictions, model z's rows start at z × batch rows.
+   * acts[0] is the gathered input (shared by all models: normalised floats, or a uint8 dataset's bytes as stored where
+   * layer 0 reads them itself, see inputDispatches), acts[l + 1] the output of layer l (the last one holds the logits);
+   * past acts[0], and in dActs, losses, correct and predictions, model z's rows start at z × batch rows.
    */
   readonly acts: GPUBuffer[];
   /** dActs[l + 1] is the gradient w.r.t. layer l's pre-activation output; the last also receives probabilities. */
@@ -62,22 +63,23 @@ export class BatchPlan {
   readonly losses: GPUBuffer;
   readonly correct: GPUBuffer;
   readonly predictions: GPUBuffer;
+  /** Forward dispatches of layers 1 … L − 1 (layer 0's are per dataset, inputDispatches). */
   private readonly forward: Dispatch[];
   private readonly loss: Record<LossMode, Dispatch>;
   private readonly reduceMetrics: Dispatch;
+  /** Backward dispatches of layers L − 1 … 1, then layer 0's bias gradient (its weight gradient is per dataset). */
   private readonly backward: Dispatch[];
   private readonly optimizerSteps: Dispatch[];
   /** Moves the step cursor to the next slot: the last dispatch of every step and evaluation batch. */
   private readonly advance: Dispatch;
   /** Per dataset: its gather and the layer-0 dispatches that read what it gathers (see inputDispatches). */
   private readonly inputs = new Map<number, InputDispatches & { dims: GPUBuffer }>();
-  /** Layer 0's f32-input kernels and static dims, from which inputDispatches makes a dataset's u8-input dispatches. */
+  /** Layer 0's f32-input kernels, static dims and shape, from which inputDispatches makes a dataset's dispatches. */
   private readonly layer0: {
     forward: GemmKernelName; backwardWeight: GemmKernelName;
     forwardDims: () => GPUBufferBinding; backwardWeightDims: () => GPUBufferBinding;
+    inFeatures: number; outFeatures: number; models: number;
   };
-  /** Where layer 0's weight-gradient dispatch is in `backward`. */
-  private readonly backwardWeight0Index: number;
   private readonly staticUniforms: GPUBuffer;
 
   constructor(
@@ -114,8 +116,10 @@ export class BatchPlan {
       dx: gemmKernel('backwardInput', s.inFeatures, [layout.layers[l].weight.offset]),
       dw: gemmKernel('backwardWeight', s.inFeatures, [layout.layers[l].weight.offset], cache.variant, s.outFeatures),
     }));
-    const gemm = gemmNames.map((n) => ({ forward: k(n.forward), dx: k(n.dx), dw: k(n.dw) }));
-    const forwardDims = shapes.map((s, l) => arena.add(gemm[l].forward, {
+    // Pipelines only for dispatches made here: layer 0's are made per dataset (inputDispatches), and only the path a
+    // dataset takes builds them (llvmpipe keeps every pipeline's shader in memory, used or not).
+    const defOf = (name: KernelName): { def: KernelDef } => ({ def: KERNELS[name] });
+    const forwardDims = shapes.map((s, l) => arena.add(defOf(gemmNames[l].forward), {
       batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, relu: s.relu ? 1 : 0,
       wOffset: layout.layers[l].weight.offset, bOffset: layout.layers[l].bias.offset,
       xStride: act(l), pStride: P, yStride: act(l + 1),
@@ -128,14 +132,14 @@ export class BatchPlan {
     const metricsDims = arena.add(k('batchMetrics'), { batch: B, rowStride: K > 1 ? B : 0, models: K });
     // Backward, from the last layer to the first: dW, db, then dx (masked by ReLU' of the layer's input) unless l = 0.
     const backwardDims = shapes.map((s, l) => ({
-      dw: arena.add(gemm[l].dw, {
+      dw: arena.add(defOf(gemmNames[l].dw), {
         batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, dwOffset: layout.layers[l].weight.offset,
         dyStride: act(l + 1), xStride: act(l), pStride: P,
       }),
       db: arena.add(k('biasBackward'), {
         batch: B, outFeatures: s.outFeatures, dbOffset: layout.layers[l].bias.offset, dyStride: act(l + 1), pStride: P,
       }),
-      dx: arena.add(gemm[l].dx, {
+      dx: arena.add(defOf(gemmNames[l].dx), {
         batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, maskRelu: 1, wOffset: layout.layers[l].weight.offset,
         dyStride: act(l + 1), pStride: P, xStride: act(l),
       }),
@@ -149,11 +153,15 @@ export class BatchPlan {
     this.staticUniforms = arena.finish();
     this.layer0 = {
       forward: gemmNames[0].forward, backwardWeight: gemmNames[0].dw, forwardDims: forwardDims[0], backwardWeightDims: backwardDims[0].dw,
+      inFeatures: shapes[0].inFeatures, outFeatures: shapes[0].outFeatures, models: K,
     };
 
-    this.forward = shapes.map((s, l) => makeDispatch(gemm[l].forward,
-      bindGroup(device, gemm[l].forward, [forwardDims[l](), this.acts[l], params, this.acts[l + 1]]),
-      gemmGroups(gemm[l].forward, B, s.outFeatures), K));
+    // Layers 1 … L − 1; layer 0's forward dispatch is the dataset's (inputDispatches).
+    this.forward = shapes.slice(1).map((s, i) => {
+      const kernel = k(gemmNames[i + 1].forward);
+      return makeDispatch(kernel, bindGroup(device, kernel, [forwardDims[i + 1](), this.acts[i + 1], params, this.acts[i + 2]]),
+        gemmGroups(kernel, B, s.outFeatures), K);
+    });
     const lossGroup = (mode: LossMode): Dispatch => makeDispatch(k('softmaxCrossEntropy'),
       bindGroup(device, k('softmaxCrossEntropy'),
         [lossDims[mode](), this.acts[L], this.labels, this.dActs[L], this.losses, this.correct, this.predictions]),
@@ -161,21 +169,22 @@ export class BatchPlan {
     this.loss = { gradient: lossGroup('gradient'), probabilities: lossGroup('probabilities'), none: lossGroup('none') };
     this.reduceMetrics = makeDispatch(k('batchMetrics'),
       bindGroup(device, k('batchMetrics'), [metricsDims(), this.stepSlots, this.losses, this.correct, this.metrics]), [1, 1], K);
+    // Layers L − 1 … 1, then layer 0's bias gradient; layer 0's weight gradient is the dataset's (inputDispatches).
     this.backward = [];
-    this.backwardWeight0Index = -1;
     for (let l = L - 1; l >= 0; l--) {
       const s = shapes[l];
       const d = backwardDims[l];
-      if (l === 0) this.backwardWeight0Index = this.backward.length;
-      this.backward.push(makeDispatch(gemm[l].dw,
-        bindGroup(device, gemm[l].dw, [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
-        gemmGroups(gemm[l].dw, s.outFeatures, s.inFeatures), K));
+      if (l > 0) {
+        const dw = k(gemmNames[l].dw);
+        this.backward.push(makeDispatch(dw, bindGroup(device, dw, [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
+          gemmGroups(dw, s.outFeatures, s.inFeatures), K));
+      }
       this.backward.push(makeDispatch(k('biasBackward'),
         bindGroup(device, k('biasBackward'), [d.db(), this.dActs[l + 1], grads]), linearGroups(k('biasBackward'), s.outFeatures), K));
       if (l > 0) {
-        this.backward.push(makeDispatch(gemm[l].dx,
-          bindGroup(device, gemm[l].dx, [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
-          gemmGroups(gemm[l].dx, B, s.inFeatures), K));
+        const dx = k(gemmNames[l].dx);
+        this.backward.push(makeDispatch(dx, bindGroup(device, dx, [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
+          gemmGroups(dx, B, s.inFeatures), K));
       }
     }
     const state = sgd ? [model.momentum] : [model.m, model.v];
@@ -198,7 +207,11 @@ export class BatchPlan {
   encodeTrainStep(pass: GPUComputePassEncoder, ds: GpuDataset): void {
     const input = this.inputDispatches(ds);
     this.encodeBatchForward(pass, input, 'gradient');
-    for (const [i, d] of this.backward.entries()) encodeDispatch(pass, i === this.backwardWeight0Index ? input.backwardWeight0 : d);
+    const layer0Bias = this.backward.length - 1;
+    for (const [i, d] of this.backward.entries()) {
+      if (i === layer0Bias) encodeDispatch(pass, input.backwardWeight0);
+      encodeDispatch(pass, d);
+    }
     for (const d of this.optimizerSteps) encodeDispatch(pass, d);
     encodeDispatch(pass, this.advance);
   }
@@ -212,7 +225,8 @@ export class BatchPlan {
 
   private encodeBatchForward(pass: GPUComputePassEncoder, input: InputDispatches, mode: LossMode): void {
     encodeDispatch(pass, input.gather);
-    for (const [l, d] of this.forward.entries()) encodeDispatch(pass, l === 0 ? input.forward0 : d);
+    encodeDispatch(pass, input.forward0);
+    for (const d of this.forward) encodeDispatch(pass, d);
     encodeDispatch(pass, this.loss[mode]);
     encodeDispatch(pass, this.reduceMetrics);
   }
@@ -221,7 +235,7 @@ export class BatchPlan {
    * A dataset's gather and layer-0 dispatches, made on its first use with this batch size. A dataset of packed uint8
    * features whose layer-0 kernels have u8 twins (kernel_variants.ts packedInputKernels) gathers its rows' bytes as
    * they are and layer 0 reads and normalises them (gemm_codegen.ts GemmInput says why); any other dataset gathers
-   * normalised f32 rows for the plan's own layer-0 dispatches.
+   * normalised f32 rows for layer 0's f32 kernels. Each path builds only its own pipelines.
    */
   private inputDispatches(ds: GpuDataset): InputDispatches {
     let input = this.inputs.get(ds.handle.id);
@@ -233,22 +247,26 @@ export class BatchPlan {
       packUniform(KERNELS[name].dims, values, new DataView(bytes.buffer));
       return uniformBuffer(device, bytes, `gather dims (dataset ${ds.handle.id})`);
     };
+    const { forwardDims, backwardWeightDims, inFeatures, outFeatures, models } = this.layer0;
+    const { params, grads } = this.model;
+    // Layer 0 from the kernels that read this dataset's gathered rows: u8 words plus its normalisation, or f32.
+    const layer0 = (forwardName: KernelName, weightName: KernelName, extra: GPUBuffer[]): Omit<InputDispatches, 'gather'> => {
+      const forward = this.cache.get(forwardName);
+      const weight = this.cache.get(weightName);
+      return {
+        forward0: makeDispatch(forward, bindGroup(device, forward, [forwardDims(), this.acts[0], params, this.acts[1], ...extra]),
+          gemmGroups(forward, this.batch, outFeatures), models),
+        backwardWeight0: makeDispatch(weight, bindGroup(device, weight, [backwardWeightDims(), this.dActs[1], this.acts[0], grads, ...extra]),
+          gemmGroups(weight, outFeatures, inFeatures), models),
+      };
+    };
     if (u8) {
       const kernel = this.cache.get('gatherBatchWords');
       const gatherDims = dims('gatherBatchWords', { batch: this.batch, dim: ds.handle.dim });
       const gather = makeDispatch(kernel, bindGroup(device, kernel,
         [gatherDims, this.stepSlots, ds.features, ds.labels, this.indices, this.acts[0], this.labels]),
       linearGroups(kernel, this.batch * ds.handle.dim / 16));
-      const forward = this.cache.get(u8.forward);
-      const weight = this.cache.get(u8.backwardWeight);
-      const [f0, w0] = [this.forward[0], this.backward[this.backwardWeight0Index]];
-      input = {
-        dims: gatherDims, gather,
-        forward0: makeDispatch(forward, bindGroup(device, forward,
-          [this.layer0.forwardDims(), this.acts[0], this.model.params, this.acts[1], ds.normalisation]), f0.counts, f0.models),
-        backwardWeight0: makeDispatch(weight, bindGroup(device, weight,
-          [this.layer0.backwardWeightDims(), this.dActs[1], this.acts[0], this.model.grads, ds.normalisation]), w0.counts, w0.models),
-      };
+      input = { dims: gatherDims, gather, ...layer0(u8.forward, u8.backwardWeight, [ds.normalisation]) };
     } else {
       // Scalar: 2-D over features × rows; vector kernels: 1-D over the batch's groups of 4 or 16 features.
       const choice = gatherKernel(ds.handle.dim, variant);
@@ -259,10 +277,7 @@ export class BatchPlan {
       const counts: [number, number] = choice.perInvocation === 1
         ? [Math.ceil(ds.handle.dim / kernel.workgroup[0]), this.batch]
         : linearGroups(kernel, this.batch * ds.handle.dim / choice.perInvocation);
-      input = {
-        dims: gatherDims, gather: makeDispatch(kernel, group, counts),
-        forward0: this.forward[0], backwardWeight0: this.backward[this.backwardWeight0Index],
-      };
+      input = { dims: gatherDims, gather: makeDispatch(kernel, group, counts), ...layer0(this.layer0.forward, this.layer0.backwardWeight, []) };
     }
     this.inputs.set(ds.handle.id, input);
     return input;

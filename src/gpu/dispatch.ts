@@ -10,7 +10,7 @@ export class UniformArena {
   constructor(private readonly device: GPUDevice, private readonly label: string) {}
 
   /** Reserves a slot holding the kernel's dims; returns the binding resource (valid after `finish`). */
-  add(kernel: KernelPipeline, values: Record<string, number>): () => GPUBufferBinding {
+  add(kernel: Pick<KernelPipeline, 'def'>, values: Record<string, number>): () => GPUBufferBinding {
     const bytes = new Uint8Array(UNIFORM_SLOT_BYTES);
     packUniform(kernel.def.dims, values, new DataView(bytes.buffer));
     const offset = this.chunks.length * UNIFORM_SLOT_BYTES;

@@ -42,7 +42,7 @@ const WEIGHT_BINDINGS = `struct Dims { batch: u32, inFeatures: u32, outFeatures:
  * product, which loads x and w about equally, measured 0.39 → 0.35, 0.67 → 0.43 and 0.63 → 0.43 ms at 64×784×128 in
  * three interleaved runs of test/gpu/perf/gemm_variants.ts; the weight gradient, which shuffles dy and loads x per lane
  * but spends most of its time in multiply-adds, measured the same either way (0.35–0.54 vs 0.41–0.49 ms). Training
- * steps: 1.93 → 1.78 ms (perf/chunk_wall_cpu.ts, interleaved, 3 of 4 pairs; the 4th ran in a slow spell of the machine).
+ * steps: median 1.93 → 1.81 ms (perf/chunk_wall_cpu.ts, 7 interleaved pairs on a noisy machine; docs/bench.md).
  */
 export type GemmInput = 'f32' | 'u8';
 

@@ -38,11 +38,11 @@ const WEIGHT_BINDINGS = `struct Dims { batch: u32, inFeatures: u32, outFeatures:
  * 4 uint8 features per u32 word (one word where the f32 kernel reads one vec4), normalised in the kernel by the
  * dataset's per-feature scale and shift (binding 4: inFeatures/4 vec4s of scale, then as many of shift), as one fma
  * per feature: the CPU twin's value x·scale + shift rounded once. Why: on lavapipe a storage load is a loop over the
- * lanes with a bounds check per component, so a word of 4 features costs about a quarter of a vec4 of them. The forward
- * product, which loads x and w about equally, measured 0.39 → 0.35, 0.67 → 0.43 and 0.63 → 0.43 ms at 64×784×128 in
- * three interleaved runs of test/gpu/perf/gemm_variants.ts; the weight gradient, which shuffles dy and loads x per lane
- * but spends most of its time in multiply-adds, measured the same either way (0.35–0.54 vs 0.41–0.49 ms). Training
- * steps: median 1.93 → 1.81 ms (perf/chunk_wall_cpu.ts, 7 interleaved pairs on a noisy machine; docs/bench.md).
+ * lanes with a bounds check per component, so a word of 4 features costs less than a vec4 of them. Each dispatch
+ * timed alone (test/gpu/perf/step_profile.ts, two interleaved runs each): forward 64×784×128 332–374 → 258–281 µs;
+ * the batch gather, which now copies bytes, 97 → 54 µs; the weight gradient 326–356 → 384–409 µs (it unpacks a word
+ * per row and lane, which costs more than the loads save; a gather writing f32 rows too would cost what it saves);
+ * whole steps 1650–1658 → 1466–1544 µs.
  */
 export type GemmInput = 'f32' | 'u8';
 

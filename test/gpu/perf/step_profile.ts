@@ -41,14 +41,17 @@ for (let r = 0; r < 3; r++) {
 }
 
 interface PlanInternals {
-  gather(ds: unknown): Dispatch; forward: Dispatch[]; loss: { gradient: Dispatch }; reduceMetrics: Dispatch;
+  inputDispatches(ds: unknown): { gather: Dispatch; forward0: Dispatch; backwardWeight0: Dispatch };
+  forward: Dispatch[]; loss: { gradient: Dispatch }; reduceMetrics: Dispatch;
   backward: Dispatch[]; optimizerSteps: Dispatch[]; advance: Dispatch;
 }
 const internals = (sweep ? (sweep as unknown as { stack: unknown }).stack : trainer) as { plans: Map<number, PlanInternals>; datasets: unknown[] };
 const plan = internals.plans.get(B);
 if (!plan) throw new Error(`no plan for batch ${B}`);
-const list: Dispatch[] = [plan.gather(internals.datasets[0]), ...plan.forward, plan.loss.gradient, plan.reduceMetrics,
-  ...plan.backward, ...plan.optimizerSteps, plan.advance];
+// In the order encodeTrainStep issues them: layer 0's weight gradient goes before its bias gradient, the last of backward.
+const input = plan.inputDispatches(internals.datasets[0]);
+const list: Dispatch[] = [input.gather, input.forward0, ...plan.forward, plan.loss.gradient, plan.reduceMetrics,
+  ...plan.backward.slice(0, -1), input.backwardWeight0, ...plan.backward.slice(-1), ...plan.optimizerSteps, plan.advance];
 
 async function timeRepeated(d: Dispatch, n: number, idle: number): Promise<number> {
   const enc = device.createCommandEncoder();

@@ -5,7 +5,7 @@
 // `run` sleeps idleMs after its submit before it waits for the work (submitAndWait; src/gpu/idle_wait.ts says why).
 // Measured on lavapipe (test/gpu/perf/gemm_variants.ts, two alternating runs each): the shuffle forward kernel at
 // 1024³ 21.5–27.7 GFLOP/s polled, 40.6–42.8 with the idle wait. The engine's kernels and the baseline are timed alike.
-import { IDLE_FRACTION, idleMs, sleep } from '../../src/gpu/idle_wait';
+import { awaitGpu, IDLE_FRACTION, idleMs, sleep } from '../../src/gpu/idle_wait';
 
 export type TimedRun = (repeats: number, idleMs: number) => Promise<void>;
 
@@ -33,11 +33,11 @@ export async function timeRepeated(run: TimedRun, minSeconds: number): Promise<{
   }
 }
 
-/** Submits `commands`, sleeps `idleMs`, then waits for the queue (see above for why the sleep). */
+/** Submits `commands`, sleeps `idleMs`, then waits for the queue through the host's waiter (see above for why). */
 export async function submitAndWait(device: GPUDevice, commands: GPUCommandBuffer, idleMs: number): Promise<void> {
   device.queue.submit([commands]);
   if (idleMs > 0) await sleep(idleMs);
-  await device.queue.onSubmittedWorkDone();
+  await awaitGpu(device, device.queue.onSubmittedWorkDone());
 }
 
 export function gflops(flopsPerRun: number, t: { seconds: number; repeats: number }): number {

@@ -1,5 +1,5 @@
 // Buffer helpers: storage buffers of a minimum legal size, uploads, and read-backs through a staging buffer.
-import { sleep } from './idle_wait';
+import { awaitGpu, sleep } from './idle_wait';
 
 // A function, not a constant: in Node the GPU* globals exist only once the `webgpu` package has been set up.
 export const storageUsage = (): number => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -68,7 +68,8 @@ function returnStaging(device: GPUDevice, buffer: GPUBuffer): void {
 
 /**
  * Copies [byteOffset, byteOffset + bytes) of each source into staging buffers at the end of `encoder` (or of a new
- * one), submits, and returns the bytes; after sleeping `idleMs` before mapping them (idle_wait.ts says why).
+ * one), submits, and returns the bytes; after sleeping `idleMs` before mapping them, and mapping them through the
+ * host's waiter (idle_wait.ts says why for both).
  */
 export async function readBuffers(
   device: GPUDevice, sources: { buffer: GPUBuffer; byteOffset?: number; bytes: number }[], encoder?: GPUCommandEncoder,
@@ -84,7 +85,7 @@ export async function readBuffers(
   device.queue.submit([enc.finish()]);
   try {
     if (idleMs > 0) await sleep(idleMs);
-    await Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ)));
+    await awaitGpu(device, Promise.all(staging.map((b) => b.mapAsync(GPUMapMode.READ))));
     return staging.map((b, i) => b.getMappedRange(0, Math.ceil(Math.max(sources[i].bytes, 4) / 4) * 4).slice(0, sources[i].bytes));
   } finally {
     // A device lost mid-read leaves nothing worth pooling.

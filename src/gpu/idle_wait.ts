@@ -2,7 +2,8 @@
 // setImmediate loop while a buffer map or queue wait is pending, which keeps a core busy for the whole submit; on a
 // CPU driver that core is one the driver's worker threads wanted. So GpuTrainer (and the bench's kernel timing) sleep
 // through most of the work they expect, from the fastest speed measured so far, before they wait; a browser, which
-// does not poll, loses nothing by it.
+// does not poll, loses nothing by it. The wait after the sleep goes through the host's waiter (awaitGpu below): in
+// Node one that throttles Dawn's polling to about once a millisecond (src/node/dawn_poll_throttle.ts).
 //
 // Measured on lavapipe (2-core machine, 100-step chunks of the paper's example, test/gpu/perf/chunk_wall_cpu.ts,
 // alternating runs): without the wait 2.20 ms/step of wall time and 3.98 ms of CPU, with it 1.63 and 2.62. Other
@@ -42,4 +43,23 @@ export function idleMs(speed: Pick<MeasuredSpeed, 'fastestMs'>, units: number, f
 /** Resolves after `ms` (the idle wait itself; setTimeout lets the thread sleep, unlike Dawn's polling). */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * How the host awaits a promise that only settles while Dawn polls (a buffer map, a queue wait): the Node layer
+ * registers one that keeps Dawn's polling loop from spinning (src/node/dawn_poll_throttle.ts); elsewhere the
+ * promise is awaited as it is (a browser does not poll).
+ */
+export type GpuWaiter = <T>(pending: Promise<T>) => Promise<T>;
+
+const waiters = new WeakMap<GPUDevice, GpuWaiter>();
+
+export function setGpuWaiter(device: GPUDevice, waiter: GpuWaiter): void {
+  waiters.set(device, waiter);
+}
+
+/** `pending` awaited the way `device`'s host registered (setGpuWaiter), or as it is. */
+export function awaitGpu<T>(device: GPUDevice, pending: Promise<T>): Promise<T> {
+  const waiter = waiters.get(device);
+  return waiter ? waiter(pending) : pending;
 }

@@ -116,8 +116,8 @@ export class BatchPlan {
       dx: gemmKernel('backwardInput', s.inFeatures, [layout.layers[l].weight.offset]),
       dw: gemmKernel('backwardWeight', s.inFeatures, [layout.layers[l].weight.offset], cache.variant, s.outFeatures),
     }));
-    // Pipelines only for dispatches made here: layer 0's are made per dataset (inputDispatches), and only the path a
-    // dataset takes builds them (llvmpipe keeps every pipeline's shader in memory, used or not).
+    // Pipelines only for the dispatches made here: layer 0's are made per dataset (inputDispatches), each dataset
+    // building only the kernels of the path it takes; the dims slots need only the kernels' definitions.
     const defOf = (name: KernelName): { def: KernelDef } => ({ def: KERNELS[name] });
     const forwardDims = shapes.map((s, l) => arena.add(defOf(gemmNames[l].forward), {
       batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, relu: s.relu ? 1 : 0,

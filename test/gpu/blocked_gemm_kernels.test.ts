@@ -7,7 +7,7 @@ import { autotuneVariant } from '../../src/gpu/autotune';
 import { gemmGroups } from '../../src/gpu/dispatch';
 import {
   FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, packedInputKernels, selectVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES,
-  u8InputKernel, withSubgroups, type KernelVariant, type U8InputKernelName,
+  u8InputKernel, withSubgroups, type KernelVariant,
 } from '../../src/gpu/kernel_variants';
 import { Prng } from '../../src/core/prng';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
@@ -44,9 +44,32 @@ afterAll(() => {
   gpu.destroy();
 });
 
-async function checkForward(cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string): Promise<void> {
+/**
+ * Layer 0's input: random f32 values, or (u8) bytes as a dataset stores them, 4 per u32 word, with a per-feature
+ * scale and shift bound after the output (binding 4: scale then shift); `x` is what the CPU twin multiplies (for u8
+ * the float64 value of raw·scale + shift, which the kernel rounds once, with one fma).
+ */
+function layerInput(B: number, I: number, seed: number, kind: 'f32' | 'u8'): { stored: Float32Array | Uint32Array; extra: Float32Array[]; x: Float64Array } {
+  if (kind === 'f32') {
+    const x = randomF32(B * I, seed);
+    return { stored: x, extra: [], x: Float64Array.from(x) };
+  }
+  const rng = new Prng(seed);
+  const bytes = Uint8Array.from({ length: B * I }, () => (rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
+  // Per-feature values that differ, so that a feature read with another's scale or shift is caught.
+  const scale = randomF32(I, seed + 1, 0.001, 0.02);
+  const shift = randomF32(I, seed + 2, -1, 1);
+  const normalisation = new Float32Array(2 * I);
+  normalisation.set(scale);
+  normalisation.set(shift, I);
+  return { stored: new Uint32Array(bytes.buffer), extra: [normalisation], x: Float64Array.from(bytes, (v, i) => v * scale[i % I] + shift[i % I]) };
+}
+
+async function checkForward(
+  cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string, kind: 'f32' | 'u8' = 'f32',
+): Promise<void> {
   const seed = B * 1_000_000 + I * 1000 + O;
-  const x = randomF32(B * I, seed);
+  const { stored, extra, x } = layerInput(B, I, seed, kind);
   const w = randomF32(O * I, seed + 1);
   const b = randomF32(O, seed + 2);
   // w at a 4-aligned offset, the bias right after it at an odd one, garbage around both.
@@ -57,83 +80,31 @@ async function checkForward(cache: PipelineCache, name: string, [B, I, O]: [numb
   params.set(b, bOffset);
   for (const relu of [false, true]) {
     const ref = new Float64Array(B * O);
-    denseForward(Float64Array.from(x), Float64Array.from(w), Float64Array.from(b), ref, B, I, O, relu);
+    denseForward(x, Float64Array.from(w), Float64Array.from(b), ref, B, I, O, relu);
     const [, , y] = await runKernel(cache, name as never, { batch: B, inFeatures: I, outFeatures: O, relu: relu ? 1 : 0, wOffset, bOffset },
-      [x, params, B * O], (k) => gemmGroups(k, B, O));
+      [stored, params, B * O, ...extra], (k) => gemmGroups(k, B, O));
+    // u8: x rounded once to f32 adds u·|x| per term, inside the 4·K·u bound.
     const r = expectClose(new Float32Array(y), ref, dotTolerance(I + 1, x, w), `${name} ${B}×${I}×${O} (${tag})`);
     log.record(`${name}/${tag}`, `${B}×${I}×${O}`, r.maxAbsError);
   }
 }
 
-async function checkWeight(cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string): Promise<void> {
+async function checkWeight(
+  cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string, kind: 'f32' | 'u8' = 'f32',
+): Promise<void> {
   const seed = B * 1_000_000 + I * 1000 + O + 7;
   const dy = randomF32(B * O, seed);
-  const x = randomF32(B * I, seed + 1);
+  const { stored, extra, x } = layerInput(B, I, seed + 1, kind);
   const dwOffset = name.endsWith('WeightVec4') || name.includes('Block') || name.includes('Shuffle') ? 12 : 11;
   const ref = new Float64Array(O * I);
-  denseBackwardWeight(Float64Array.from(dy), Float64Array.from(x), ref, B, I, O);
+  denseBackwardWeight(Float64Array.from(dy), x, ref, B, I, O);
   const before = randomF32(dwOffset + O * I + 7, seed + 2);
   const [, , grads] = await runKernel(cache, name as never, { batch: B, inFeatures: I, outFeatures: O, dwOffset },
-    [dy, x, before], (k) => gemmGroups(k, O, I));
+    [dy, stored, before, ...extra], (k) => gemmGroups(k, O, I));
   const g = new Float32Array(grads);
   const r = expectClose(g.subarray(dwOffset, dwOffset + O * I), ref, dotTolerance(B, dy, x), `${name} ${B}×${I}×${O} (${tag})`);
   log.record(`${name}/${tag}`, `${B}×${I}×${O}`, r.maxAbsError);
   // Clamped edge blocks never write outside the tensor.
-  expect(Array.from(g.subarray(0, dwOffset))).toEqual(Array.from(before.subarray(0, dwOffset)));
-  expect(Array.from(g.subarray(dwOffset + O * I))).toEqual(Array.from(before.subarray(dwOffset + O * I)));
-}
-
-/**
- * Layer 0's input as a dataset stores it: bytes (4 per u32 word) with per-feature scale and shift (binding 4: scale
- * then shift). The kernels' x is raw·scale + shift, the CPU twin's float64 value of it.
- */
-function packedInput(B: number, I: number, seed: number): { words: Uint32Array; normalisation: Float32Array; x: Float64Array } {
-  const rng = new Prng(seed);
-  const bytes = Uint8Array.from({ length: B * I }, () => (rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
-  // Per-feature values that differ, so that a feature read with another's scale or shift is caught.
-  const scale = randomF32(I, seed + 1, 0.001, 0.02);
-  const shift = randomF32(I, seed + 2, -1, 1);
-  const normalisation = new Float32Array(2 * I);
-  normalisation.set(scale);
-  normalisation.set(shift, I);
-  const x = Float64Array.from(bytes, (v, i) => v * scale[i % I] + shift[i % I]);
-  return { words: new Uint32Array(bytes.buffer), normalisation, x };
-}
-
-async function checkForwardU8(cache: PipelineCache, name: U8InputKernelName, [B, I, O]: [number, number, number]): Promise<void> {
-  const seed = B * 1_000_000 + I * 1000 + O + 11;
-  const { words, normalisation, x } = packedInput(B, I, seed);
-  const w = randomF32(O * I, seed + 3);
-  const b = randomF32(O, seed + 4);
-  const wOffset = 8;
-  const bOffset = wOffset + O * I + 1;
-  const params = randomF32(bOffset + O + 5, seed + 5);
-  params.set(w, wOffset);
-  params.set(b, bOffset);
-  for (const relu of [false, true]) {
-    const ref = new Float64Array(B * O);
-    denseForward(x, Float64Array.from(w), Float64Array.from(b), ref, B, I, O, relu);
-    const [, , y] = await runKernel(cache, name, { batch: B, inFeatures: I, outFeatures: O, relu: relu ? 1 : 0, wOffset, bOffset },
-      [words, params, B * O, normalisation], (k) => gemmGroups(k, B, O));
-    // x rounded once to f32 (one fma) adds u·|x| per term: inside the 4·K·u bound.
-    const r = expectClose(new Float32Array(y), ref, dotTolerance(I + 1, x, w), `${name} ${B}×${I}×${O}`);
-    log.record(`${name}`, `${B}×${I}×${O}`, r.maxAbsError);
-  }
-}
-
-async function checkWeightU8(cache: PipelineCache, name: U8InputKernelName, [B, I, O]: [number, number, number]): Promise<void> {
-  const seed = B * 1_000_000 + I * 1000 + O + 13;
-  const dy = randomF32(B * O, seed);
-  const { words, normalisation, x } = packedInput(B, I, seed + 1);
-  const dwOffset = 12;
-  const ref = new Float64Array(O * I);
-  denseBackwardWeight(Float64Array.from(dy), x, ref, B, I, O);
-  const before = randomF32(dwOffset + O * I + 7, seed + 2);
-  const [, , grads] = await runKernel(cache, name, { batch: B, inFeatures: I, outFeatures: O, dwOffset },
-    [dy, words, before, normalisation], (k) => gemmGroups(k, O, I));
-  const g = new Float32Array(grads);
-  const r = expectClose(g.subarray(dwOffset, dwOffset + O * I), ref, dotTolerance(B, dy, x), `${name} ${B}×${I}×${O}`);
-  log.record(`${name}`, `${B}×${I}×${O}`, r.maxAbsError);
   expect(Array.from(g.subarray(0, dwOffset))).toEqual(Array.from(before.subarray(0, dwOffset)));
   expect(Array.from(g.subarray(dwOffset + O * I))).toEqual(Array.from(before.subarray(dwOffset + O * I)));
 }
@@ -202,8 +173,8 @@ describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when th
     it(`the u8-input twin of ${name} on ${forward ? SHAPES.length : WEIGHT_SUBGROUP_SHAPES.length} shapes`, async () => {
       const twin = u8InputKernel(name);
       if (!twin) throw new Error(`${name} has no u8-input twin`);
-      if (forward) for (const shape of SHAPES) await checkForwardU8(cache, twin, shape);
-      else for (const shape of WEIGHT_SUBGROUP_SHAPES) await checkWeightU8(cache, twin, shape);
+      if (forward) for (const shape of SHAPES) await checkForward(cache, twin, shape, variant.name, 'u8');
+      else for (const shape of WEIGHT_SUBGROUP_SHAPES) await checkWeight(cache, twin, shape, variant.name, 'u8');
     });
   }
 

@@ -5,6 +5,7 @@ import { denseBackwardWeight, denseForward } from '../../src/cpu/dense';
 import { readFloat32, uploadBuffer, createStorageBuffer } from '../../src/gpu/buffers';
 import { bindGroup, encodeDispatch, gemmGroups, makeDispatch, UniformArena } from '../../src/gpu/dispatch';
 import { gemmKernel, packedInputKernels, selectVariant } from '../../src/gpu/kernel_variants';
+import type { KernelName } from '../../src/gpu/kernels';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import { gflops, submitAndWait, timeRepeated } from './gpu_timing';
 import type { KernelRow } from './kernel_row';
@@ -56,10 +57,13 @@ export async function timeEngineKernels(device: GPUDevice, cases: EngineKernelCa
     const { batch: B, inFeatures: I, outFeatures: O } = c;
     // The kernel the trainer's batch plan would pick for this shape (blocked / vec4 / scalar), not the scalar twin name.
     const role = c.kernel === 'denseForward' ? 'forward' : 'backwardWeight';
-    const f32Kernel = gemmKernel(role, I, [0], variant, O);
-    const u8 = packedInputKernels(gemmKernel('forward', I, [0], variant, O), gemmKernel('backwardWeight', I, [0], variant, O), I, true, variant);
-    if (c.input === 'u8' && !u8) continue;
-    const kernelName = c.input === 'u8' && u8 ? u8[role] : f32Kernel;
+    let kernelName: KernelName = gemmKernel(role, I, [0], variant, O);
+    if (c.input === 'u8') {
+      // The pair the batch plan takes for a uint8 dataset of I features; none: no such row on this adapter.
+      const u8 = packedInputKernels(gemmKernel('forward', I, [0], variant, O), gemmKernel('backwardWeight', I, [0], variant, O), I, true, variant);
+      if (!u8) continue;
+      kernelName = u8[role];
+    }
     const kernel = cache.get(kernelName);
     const input = seededInput(B, I, rng, c.input === 'u8');
     const xBuffer = uploadBuffer(device, input.words ?? input.x, 'x');

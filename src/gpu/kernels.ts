@@ -99,7 +99,7 @@ export const KERNELS = {
   denseBackwardWeightShuffle8x16: def('dense_backward_weight_shuffle_8x16', denseBackwardWeightShuffleSource(2, 4), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8]),
   // The same shuffle kernels reading layer 0's input as the dataset's packed uint8 words, normalised in the kernel
-  // (gemm_codegen.ts GemmInput; binding 4: the dataset's scale and shift). kernel_variants.ts packedInputKernel pairs them.
+  // (gemm_codegen.ts GemmInput; binding 4: the dataset's scale and shift). kernel_variants.ts packedInputKernels pairs them.
   denseForwardShuffle32x4U8: def('dense_forward_shuffle_32x4_u8', denseForwardShuffleSource(32, 4, 'u8'), ['dims', 'read', 'read', 'write', 'read'],
     [...FORWARD_DIMS], 'subgroup', [4, 32]),
   denseForwardShuffle16x4U8: def('dense_forward_shuffle_16x4_u8', denseForwardShuffleSource(16, 4, 'u8'), ['dims', 'read', 'read', 'write', 'read'],

@@ -22,7 +22,8 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  // This step's slot: the host resets the cursor at the chunk's start, advance_step.wgsl moves it.
+  // This step's slot: the host resets the cursor at the chunk's start, the batch's loss kernel
+  // (softmax_cross_entropy.wgsl) moves it.
   let step = &stepSlots.steps[stepSlots.cursor];
   let f = gid.x;
   let r = gid.y;

@@ -25,8 +25,9 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  // This step's slot: the host resets the cursor at the chunk's start, advance_step.wgsl moves it.
-  let step = &stepSlots.steps[stepSlots.cursor];
+  // This step's slot: the host resets the cursor at the chunk's start, and the step's loss kernel
+  // (softmax_cross_entropy.wgsl), which runs before this one, has already moved it to the next step's.
+  let step = &stepSlots.steps[stepSlots.cursor - 1u];
   // The step's values, read once before the loop: the compiler cannot keep storage reads in registers across the
   // loop's stores (params is storage too), and would reload them per element. Batched sweeps: model gid.z's terms.
   let terms = step.models[gid.z];

@@ -1,6 +1,6 @@
 // Everything one batch size needs, made once and replayed every step: activation buffers, the step slots (behind
 // their GPU-side cursor) and index buffers of a chunk, and the dispatches (pipeline + bind group + workgroup counts)
-// of forward, loss, metrics, backward, optimizer and cursor advance. Bind groups are never created per step (lavapipe
+// of forward, loss (with the batch's metrics and the cursor's move), backward and optimizer. Bind groups are never created per step (lavapipe
 // leaks mappings per bind group), and none has a dynamic offset (see Dispatch in dispatch.ts).
 import type { OptimizerConfig } from '../core/optimizer';
 import { layerShapes, type ModelSpec } from '../core/spec';
@@ -54,24 +54,25 @@ export class BatchPlan {
   /**
    * acts[0] is the gathered input (shared by all models: normalised floats, or a uint8 dataset's bytes as stored where
    * layer 0 reads them itself, see inputDispatches), acts[l + 1] the output of layer l (the last one holds the logits);
-   * past acts[0], and in dActs, losses, correct and predictions, model z's rows start at z × batch rows.
+   * past acts[0], and in dActs and predictions, model z's rows start at z × batch rows.
    */
   readonly acts: GPUBuffer[];
   /** dActs[l + 1] is the gradient w.r.t. layer l's pre-activation output; the last also receives probabilities. */
   readonly dActs: GPUBuffer[];
   readonly labels: GPUBuffer;
-  readonly losses: GPUBuffer;
-  readonly correct: GPUBuffer;
   readonly predictions: GPUBuffer;
   /** Forward dispatches of layers 1 … L − 1 (layer 0's are per dataset, inputDispatches). */
   private readonly forward: Dispatch[];
+  /**
+   * The loss by mode; it also reduces the batch's metrics into its slot, in 'gradient' mode writes the last layer's
+   * bias gradient, and moves the step cursor: the last dispatch of an evaluation batch (softmax_cross_entropy.wgsl).
+   */
   private readonly loss: Record<LossMode, Dispatch>;
-  private readonly reduceMetrics: Dispatch;
-  /** Backward dispatches of layers L − 1 … 1, then layer 0's bias gradient (its weight gradient is per dataset). */
+  /** Backward dispatches of layers L − 1 … 1 (the last layer's bias gradient is the loss kernel's). */
   private readonly backward: Dispatch[];
+  /** Layer 0's bias gradient, unless layer 0 is the last layer (its weight gradient is per dataset, inputDispatches). */
+  private readonly layer0Bias: Dispatch | null;
   private readonly optimizerSteps: Dispatch[];
-  /** Moves the step cursor to the next slot: the last dispatch of every step and evaluation batch. */
-  private readonly advance: Dispatch;
   /** Per dataset: its gather and the layer-0 dispatches that read what it gathers (see inputDispatches). */
   private readonly inputs = new Map<number, InputDispatches & { dims: GPUBuffer }>();
   /** Layer 0's f32-input kernels, static dims and shape, from which inputDispatches makes a dataset's dispatches. */
@@ -99,8 +100,6 @@ export class BatchPlan {
     this.acts = sizes.map((n, l) => buf((l === 0 ? 1 : K) * B * n, `activation ${l}`));
     this.dActs = sizes.map((n, l) => buf(l === 0 ? 1 : K * B * n, `activation gradient ${l}`));
     this.labels = buf(B, 'labels');
-    this.losses = buf(K * B, 'losses');
-    this.correct = buf(K * B, 'correct');
     this.predictions = buf(K * B, 'predictions');
     // Model strides (f32 elements; 0 with one model, or for the shared input): see the Dims structs of the shaders.
     const act = (l: number): number => (K > 1 && l > 0 ? B * sizes[l] : 0);
@@ -126,11 +125,12 @@ export class BatchPlan {
     }));
     const lossDims = Object.fromEntries(Object.entries(SOFTMAX_MODE).map(([mode, value]) => [
       mode, arena.add(k('softmaxCrossEntropy'), {
-        batch: B, classes: spec.classes, mode: value, logitsStride: act(L), rowStride: K > 1 ? B : 0,
+        batch: B, classes: spec.classes, mode: value, logitsStride: act(L), rowStride: K > 1 ? B : 0, models: K,
+        dbOffset: layout.layers[L - 1].bias.offset, pStride: P,
       }),
     ])) as Record<LossMode, () => GPUBufferBinding>;
-    const metricsDims = arena.add(k('batchMetrics'), { batch: B, rowStride: K > 1 ? B : 0, models: K });
-    // Backward, from the last layer to the first: dW, db, then dx (masked by ReLU' of the layer's input) unless l = 0.
+    // Backward, from the last layer to the first: dW, db (but the last layer's), then dx (masked by ReLU' of the
+    // layer's input) unless l = 0.
     const backwardDims = shapes.map((s, l) => ({
       dw: arena.add(defOf(gemmNames[l].dw), {
         batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, dwOffset: layout.layers[l].weight.offset,
@@ -162,63 +162,56 @@ export class BatchPlan {
       return makeDispatch(kernel, bindGroup(device, kernel, [forwardDims[i + 1](), this.acts[i + 1], params, this.acts[i + 2]]),
         gemmGroups(kernel, B, s.outFeatures), K);
     });
+    // One workgroup for all rows and models: it moves the cursor, which no other workgroup may be reading.
     const lossGroup = (mode: LossMode): Dispatch => makeDispatch(k('softmaxCrossEntropy'),
       bindGroup(device, k('softmaxCrossEntropy'),
-        [lossDims[mode](), this.acts[L], this.labels, this.dActs[L], this.losses, this.correct, this.predictions]),
-      linearGroups(k('softmaxCrossEntropy'), B), K);
+        [lossDims[mode](), this.stepSlots, this.acts[L], this.labels, this.dActs[L], this.predictions, this.metrics, grads]),
+      [1, 1]);
     this.loss = { gradient: lossGroup('gradient'), probabilities: lossGroup('probabilities'), none: lossGroup('none') };
-    this.reduceMetrics = makeDispatch(k('batchMetrics'),
-      bindGroup(device, k('batchMetrics'), [metricsDims(), this.stepSlots, this.losses, this.correct, this.metrics]), [1, 1], K);
-    // Layers L − 1 … 1, then layer 0's bias gradient; layer 0's weight gradient is the dataset's (inputDispatches).
+    const biasGradient = (l: number): Dispatch => makeDispatch(k('biasBackward'),
+      bindGroup(device, k('biasBackward'), [backwardDims[l].db(), this.dActs[l + 1], grads]),
+      linearGroups(k('biasBackward'), shapes[l].outFeatures), K);
+    // Layers L − 1 … 1; layer 0's weight gradient is the dataset's (inputDispatches).
     this.backward = [];
-    for (let l = L - 1; l >= 0; l--) {
+    for (let l = L - 1; l > 0; l--) {
       const s = shapes[l];
       const d = backwardDims[l];
-      if (l > 0) {
-        const dw = k(gemmNames[l].dw);
-        this.backward.push(makeDispatch(dw, bindGroup(device, dw, [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
-          gemmGroups(dw, s.outFeatures, s.inFeatures), K));
-      }
-      this.backward.push(makeDispatch(k('biasBackward'),
-        bindGroup(device, k('biasBackward'), [d.db(), this.dActs[l + 1], grads]), linearGroups(k('biasBackward'), s.outFeatures), K));
-      if (l > 0) {
-        const dx = k(gemmNames[l].dx);
-        this.backward.push(makeDispatch(dx, bindGroup(device, dx, [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
-          gemmGroups(dx, B, s.inFeatures), K));
-      }
+      const dw = k(gemmNames[l].dw);
+      this.backward.push(makeDispatch(dw, bindGroup(device, dw, [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
+        gemmGroups(dw, s.outFeatures, s.inFeatures), K));
+      if (l < L - 1) this.backward.push(biasGradient(l));
+      const dx = k(gemmNames[l].dx);
+      this.backward.push(makeDispatch(dx, bindGroup(device, dx, [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
+        gemmGroups(dx, B, s.inFeatures), K));
     }
+    this.layer0Bias = L > 1 ? biasGradient(0) : null;
     const state = sgd ? [model.momentum] : [model.m, model.v];
     this.optimizerSteps = steps.map((s, i) => makeDispatch(k(s.name),
       bindGroup(device, k(s.name), [optimizerDims[i](), this.stepSlots, params, grads, ...state]),
       stridedGroups(k(s.name), s.invocations, cache.variant.maxStridedGroups), K));
-    this.advance = makeDispatch(k('advanceStep'), bindGroup(device, k('advanceStep'), [this.stepSlots]), [1, 1]);
   }
 
   /**
-   * Gather, forward, loss (+ per-batch metrics) of the batch in the cursor's step slot, then the cursor's advance.
+   * Gather, forward, loss (+ per-batch metrics) of the batch in the cursor's step slot; the loss moves the cursor.
    * The caller has written the slots (writeStepSlots, cursor 0) before encoding its first batch.
    */
   encodeForward(pass: GPUComputePassEncoder, ds: GpuDataset, mode: LossMode): void {
     this.encodeBatchForward(pass, this.inputDispatches(ds), mode);
-    encodeDispatch(pass, this.advance);
   }
 
-  /** One whole training step on the cursor's slot: forward, loss, metrics, backward, optimizer update, advance. */
+  /** One whole training step on the cursor's slot: forward, loss (+ metrics, cursor move), backward, optimizer update. */
   encodeTrainStep(pass: GPUComputePassEncoder, ds: GpuDataset): void {
     const input = this.inputDispatches(ds);
     this.encodeBatchForward(pass, input, 'gradient');
-    const layer0Bias = this.backward.length - 1;
-    for (const [i, d] of this.backward.entries()) {
-      if (i === layer0Bias) encodeDispatch(pass, input.backwardWeight0);
-      encodeDispatch(pass, d);
-    }
+    for (const d of this.backward) encodeDispatch(pass, d);
+    encodeDispatch(pass, input.backwardWeight0);
+    if (this.layer0Bias) encodeDispatch(pass, this.layer0Bias);
     for (const d of this.optimizerSteps) encodeDispatch(pass, d);
-    encodeDispatch(pass, this.advance);
   }
 
   destroy(): void {
-    for (const b of [this.indices, this.stepSlots, this.metrics, ...this.acts, ...this.dActs, this.labels, this.losses,
-      this.correct, this.predictions, this.staticUniforms]) b.destroy();
+    for (const b of [this.indices, this.stepSlots, this.metrics, ...this.acts, ...this.dActs, this.labels,
+      this.predictions, this.staticUniforms]) b.destroy();
     for (const g of this.inputs.values()) g.dims.destroy();
     this.inputs.clear();
   }
@@ -228,7 +221,6 @@ export class BatchPlan {
     encodeDispatch(pass, input.forward0);
     for (const d of this.forward) encodeDispatch(pass, d);
     encodeDispatch(pass, this.loss[mode]);
-    encodeDispatch(pass, this.reduceMetrics);
   }
 
   /**

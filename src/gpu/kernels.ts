@@ -2,8 +2,6 @@
 // Bind-group layouts and pipelines are built from this one table (pipeline_cache.ts).
 import adamStepSource from '../../shaders/adam_step.wgsl';
 import adamStepVec4Source from '../../shaders/adam_step_vec4.wgsl';
-import advanceStepSource from '../../shaders/advance_step.wgsl';
-import batchMetricsSource from '../../shaders/batch_metrics.wgsl';
 import biasBackwardSource from '../../shaders/bias_backward.wgsl';
 import denseBackwardInputSource from '../../shaders/dense_backward_input.wgsl';
 import denseBackwardInputVec4Source from '../../shaders/dense_backward_input_vec4.wgsl';
@@ -27,8 +25,15 @@ import {
 } from './gemm_codegen';
 import type { UniformField } from './uniform_layout';
 
-/** dims: the static uniform at binding 0; step: the step slots behind their cursor (read-only storage); read/write: storage. */
-export type BindingKind = 'dims' | 'step' | 'read' | 'write';
+/**
+ * dims: the static uniform at binding 0; read/write: storage. The step slots behind their cursor (step_uniform.wgsl):
+ * 'step' for kernels that run before a batch's loss and read the slot at the cursor, 'stepCursor' (read_write) for the
+ * loss kernel, which moves the cursor at its end, and 'stepAfterLoss' for the optimizer kernels after it, which read
+ * the slot before the cursor.
+ */
+export type BindingKind = 'dims' | 'step' | 'stepCursor' | 'stepAfterLoss' | 'read' | 'write';
+
+const STEP_BINDINGS: readonly BindingKind[] = ['step', 'stepCursor', 'stepAfterLoss'];
 
 /**
  * How a kernel's workgroup size is chosen: 2-D GEMM tiles, a 1-D size (see kernel_variants.ts), fixed in the source,
@@ -61,7 +66,7 @@ const def = (
 ): KernelDef => ({
   name,
   // WGSL has no include: kernels bound to the step slot get its one struct definition prepended.
-  source: bindings.includes('step') ? `${stepUniformSource}\n${source}` : source,
+  source: bindings.some((b) => STEP_BINDINGS.includes(b)) ? `${stepUniformSource}\n${source}` : source,
   bindings, dims, workgroup, block,
 });
 
@@ -121,17 +126,18 @@ export const KERNELS = {
   biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
     [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['pStride', 'u32', 0]], 'linear'),
   reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),
+  // Loss, predictions, per-batch metrics, the last layer's bias gradient and the cursor's move, in one workgroup.
   softmaxCrossEntropy: def('softmax_cross_entropy', softmaxCrossEntropySource,
-    ['dims', 'read', 'read', 'write', 'write', 'write', 'write'],
-    [['batch', 'u32'], ['classes', 'u32'], ['mode', 'u32'], ['logitsStride', 'u32', 0], ['rowStride', 'u32', 0]], 'linear'),
-  batchMetrics: def('batch_metrics', batchMetricsSource, ['dims', 'step', 'read', 'read', 'write'], [['batch', 'u32'], ['rowStride', 'u32', 0], ['models', 'u32', 1]], 'fixed'),
+    ['dims', 'stepCursor', 'read', 'read', 'write', 'write', 'write', 'write'],
+    [['batch', 'u32'], ['classes', 'u32'], ['mode', 'u32'], ['logitsStride', 'u32', 0], ['rowStride', 'u32', 0],
+      ['models', 'u32', 1], ['dbOffset', 'u32', 0], ['pStride', 'u32', 0]], 'fixed'),
   sumSquares: def('sum_squares', sumSquaresSource, ['dims', 'read', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['slot', 'u32']], 'fixed'),
   gatherBatch: def('gather_batch', gatherBatchSource, ['dims', 'step', 'read', 'read', 'read', 'read', 'write', 'write'],
     [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
-  sgdStep: def('sgd_step', sgdStepSource, ['dims', 'step', 'write', 'read', 'write'],
+  sgdStep: def('sgd_step', sgdStepSource, ['dims', 'stepAfterLoss', 'write', 'read', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
-  adamStep: def('adam_step', adamStepSource, ['dims', 'step', 'write', 'read', 'write', 'write'],
+  adamStep: def('adam_step', adamStepSource, ['dims', 'stepAfterLoss', 'write', 'read', 'write', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['pStride', 'u32', 0]], 'linear'),
   // Vector variants of the element-wise kernels (elementwise_variants.ts says where they apply): 4 or 16 features,
   // or 4 parameters, per invocation; the optimizer steps cover weights and biases in one dispatch (biasStart).
@@ -142,12 +148,10 @@ export const KERNELS = {
   // The batch's packed uint8 rows copied as they are (16 features per invocation), for the u8-input kernels above.
   gatherBatchWords: def('gather_batch_words', gatherBatchWordsSource, ['dims', 'step', 'read', 'read', 'read', 'write', 'write'],
     [['batch', 'u32'], ['dim', 'u32']], 'linear'),
-  sgdStepVec4: def('sgd_step_vec4', sgdStepVec4Source, ['dims', 'step', 'write', 'read', 'write'],
+  sgdStepVec4: def('sgd_step_vec4', sgdStepVec4Source, ['dims', 'stepAfterLoss', 'write', 'read', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['biasStart', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
-  adamStepVec4: def('adam_step_vec4', adamStepVec4Source, ['dims', 'step', 'write', 'read', 'write', 'write'],
+  adamStepVec4: def('adam_step_vec4', adamStepVec4Source, ['dims', 'stepAfterLoss', 'write', 'read', 'write', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['biasStart', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['pStride', 'u32', 0]], 'linear'),
-  // The step buffer's cursor (binding 0, read_write), moved to the next slot after each step: no dims.
-  advanceStep: def('advance_step', advanceStepSource, ['write'], [], 'fixed'),
 } as const satisfies Record<string, KernelDef>;
 
 export type KernelName = keyof typeof KERNELS;

@@ -31,7 +31,7 @@ export class PipelineCache {
       binding,
       visibility: GPUShaderStage.COMPUTE,
       buffer: kind === 'dims' ? { type: 'uniform' }
-        : kind === 'step' || kind === 'read' ? { type: 'read-only-storage' } : { type: 'storage' },
+        : kind === 'write' || kind === 'stepCursor' ? { type: 'storage' } : { type: 'read-only-storage' },
     }));
     const layout = this.device.createBindGroupLayout({ label: def.name, entries });
     const module = this.device.createShaderModule({ label: def.name, code: def.source });

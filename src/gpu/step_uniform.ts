@@ -1,6 +1,6 @@
 // The per-step slots: what changes from one training step to the next, written once per chunk into one storage buffer
 // behind a cursor that the GPU advances (structs Step and StepSlots in shaders/step_uniform.wgsl, prepended to every
-// kernel with a 'step' binding; shaders/advance_step.wgsl moves the cursor).
+// kernel with a 'step' binding; each batch's loss kernel, shaders/softmax_cross_entropy.wgsl, moves the cursor).
 import { decayTerms, type DecayConfig, type OptimizerConfig } from '../core/optimizer';
 import { packUniform, UNIFORM_SLOT_BYTES, type UniformField } from './uniform_layout';
 
@@ -82,11 +82,11 @@ export function packStepSlots(
  */
 export const STEP_SLOTS_OFFSET = 16;
 
-/** A step buffer with room for `capacity` slots behind the cursor (storage: read by the kernels, the cursor written). */
+/** A step buffer with room for `capacity` slots behind the cursor (storage: read by the kernels, the cursor written; copied from by tests). */
 export function createStepBuffer(device: GPUDevice, capacity: number, label: string): GPUBuffer {
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`a step buffer needs at least 1 slot, got ${capacity}`);
   return device.createBuffer({
-    label, size: STEP_SLOTS_OFFSET + capacity * UNIFORM_SLOT_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    label, size: STEP_SLOTS_OFFSET + capacity * UNIFORM_SLOT_BYTES, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
   });
 }
 

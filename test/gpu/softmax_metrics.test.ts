@@ -1,10 +1,12 @@
-// softmax_cross_entropy and batch_metrics against the float64 CPU twin, including rows of one class and batches
-// larger than one workgroup.
+// softmax_cross_entropy, the loss kernel of a batch, against the float64 CPU twins: per-row predictions and dLogits or
+// probabilities, the batch's metrics in the step's slot, the last layer's bias gradient (gradient mode only) and the
+// cursor's move, for one model and for a batched sweep's stacked models; rows of one class and batches larger than
+// its one workgroup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultOptimizer } from '../../src/core/optimizer';
 import { Prng } from '../../src/core/prng';
+import { biasBackward } from '../../src/cpu/dense';
 import { softmaxCrossEntropy } from '../../src/cpu/softmax_cross_entropy';
-import { linearGroups } from '../../src/gpu/dispatch';
 import { SOFTMAX_MODE } from '../../src/gpu/kernels';
 import { VARIANTS } from '../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
@@ -16,8 +18,12 @@ import { ErrorLog, maxAbs, randomF32 } from './helpers/random';
 import { runKernel } from './helpers/run_kernel';
 
 const U = 2 ** -24;
-// (batch, classes): one sample, one class, odd sizes, a batch over one workgroup, MNIST's 10 classes.
-const SHAPES: [number, number][] = [[1, 2], [7, 13], [33, 17], [300, 10], [1000, 3]];
+// (batch, classes, models): one sample, one class, odd sizes, batches over one workgroup (64 lanes), MNIST's 10
+// classes, and stacked models of a batched sweep.
+const SHAPES: [number, number, number][] = [[1, 2, 1], [7, 13, 1], [33, 17, 3], [300, 10, 1], [300, 10, 4], [1000, 3, 1]];
+/** The bias gradient's place in the stacked parameters: model z's at z × P_STRIDE + DB_OFFSET. */
+const DB_OFFSET = 5;
+const SENTINEL = 7;
 
 let gpu: NodeGpu;
 let cache: PipelineCache;
@@ -36,62 +42,75 @@ function labelsFor(batch: number, classes: number, seed: number): Uint32Array {
   return Uint32Array.from({ length: batch }, () => rng.nextInt(classes));
 }
 
+/** Slots 0 … 3 whose metrics entries are 2, 0, 3, 1: the kernel must write the entry of the slot at the cursor. */
+const STEPS = packStepSlots([2, 0, 3, 1].map((slot) => ({ lr: 0, t: 0, slot, indexOffset: 0 })), defaultOptimizer('sgd'),
+  { mode: 'l2', coefficient: 0, decayBiases: false });
+const CURSOR = 2;
+const SLOT = 3;
+
 describe('softmax_cross_entropy', () => {
-  for (const [B, C] of SHAPES) {
-    it(`${B}×${C}: losses, predictions, correct flags, dLogits and probabilities`, async () => {
-      // Logits up to ±8 so that the max subtraction matters and some probabilities are tiny.
-      const logits = randomF32(B * C, B * 100 + C, -8, 8);
+  for (const [B, C, K] of SHAPES) {
+    it(`${B}×${C}, ${K} model(s): predictions, dLogits or probabilities, metrics, bias gradient, cursor`, async () => {
+      // Logits up to ±8 so that the max subtraction matters and some probabilities are tiny; each model its own.
+      const logits = randomF32(K * B * C, B * 100 + C + K, -8, 8);
       const labels = labelsFor(B, C, B + C);
-      const refGrad = new Float64Array(B * C);
-      const refLosses = new Float64Array(B);
-      const ref = softmaxCrossEntropy(Float64Array.from(logits), labels, refGrad, B, C, refLosses);
-      const run = (mode: number) => runKernel(cache, 'softmaxCrossEntropy', { batch: B, classes: C, mode },
-        [logits, labels, new Float32Array(B * C).fill(7), B, B, B], (k) => linearGroups(k, B));
-      const [, , grad, losses, correct, predictions] = await run(SOFTMAX_MODE.gradient);
-      // The loss is log(Σ exp) + max − logit: f32 exp/log are accurate to a few ulp of values ≤ |max| + log C ≈ 10,
-      // so 32u·(1 + max|logit|) bounds it; dLogits are probabilities/B with a few ulp each: 32u/B absolute.
-      const rl = expectClose(new Float32Array(losses), refLosses, { atol: 32 * U * (1 + maxAbs(logits)), rtol: 0 }, 'losses');
-      log.record('softmax_cross_entropy loss', `${B}×${C}`, rl.maxAbsError);
-      const rg = expectClose(new Float32Array(grad), refGrad, { atol: (32 * U) / B, rtol: 0 }, 'dLogits');
-      log.record('softmax_cross_entropy dLogits', `${B}×${C}`, rg.maxAbsError);
-      const refPred = Array.from({ length: B }, (_, r) => {
-        let best = 0;
-        for (let c = 1; c < C; c++) if (logits[r * C + c] > logits[r * C + best]) best = c;
-        return best;
+      const pStride = C + DB_OFFSET + 3;
+      const ref = Array.from({ length: K }, (_, z) => {
+        const grad = new Float64Array(B * C);
+        const r = softmaxCrossEntropy(Float64Array.from(logits.subarray(z * B * C, (z + 1) * B * C)), labels, grad, B, C);
+        const db = new Float64Array(C);
+        biasBackward(grad, db, B, C);
+        const predictions = Array.from({ length: B }, (_, row) => {
+          let best = 0;
+          for (let c = 1; c < C; c++) if (logits[z * B * C + row * C + c] > logits[z * B * C + row * C + best]) best = c;
+          return best;
+        });
+        return { ...r, grad, db, predictions };
       });
-      expect(Array.from(new Uint32Array(predictions))).toEqual(refPred);
-      const flags = new Uint32Array(correct);
-      expect(flags.reduce((a, b) => a + b, 0)).toBe(ref.correct);
-      refPred.forEach((p, r) => expect(flags[r]).toBe(p === labels[r] ? 1 : 0));
+      const run = (mode: number) => runKernel(cache, 'softmaxCrossEntropy',
+        { batch: B, classes: C, mode, logitsStride: B * C, rowStride: B, models: K, dbOffset: DB_OFFSET, pStride },
+        [logits, labels, new Float32Array(K * B * C).fill(SENTINEL), K * B, 2 * 4 * K, new Float32Array(K * pStride).fill(SENTINEL)],
+        () => [1, 1], STEPS, CURSOR);
 
-      const [, , probs] = await run(SOFTMAX_MODE.probabilities);
-      const refProbs = refGrad.map((g, i) => g * B + (i % C === labels[Math.floor(i / C)] ? 1 : 0));
-      expectClose(new Float32Array(probs), refProbs, { atol: 32 * U, rtol: 0 }, 'probabilities');
-      const [, , untouched] = await run(SOFTMAX_MODE.none);
-      expect(new Float32Array(untouched).every((v) => v === 7)).toBe(true);
-    });
-  }
-});
-
-describe('batch_metrics', () => {
-  for (const B of [1, 7, 256, 300, 1000]) {
-    it(`sums ${B} losses and correct flags into the step's slot`, async () => {
-      const losses = randomF32(B, B, 0, 5);
-      const rng = new Prng(B + 1);
-      const correct = Uint32Array.from({ length: B }, () => (rng.nextFloat() < 0.5 ? 1 : 0));
-      const slot = 3;
-      const step = packStepSlots([{ lr: 0, t: 0, slot, indexOffset: 0 }], defaultOptimizer('sgd'), { mode: 'l2', coefficient: 0, decayBiases: false });
-      const [, , metrics] = await runKernel(cache, 'batchMetrics', { batch: B }, [losses, correct, 2 * (slot + 2)], () => [1, 1], step);
-      const f = new Float32Array(metrics);
-      const u = new Uint32Array(metrics);
-      const refLoss = losses.reduce((a, b) => a + b, 0);
-      // A tree of B f32 additions of positive terms: relative error ≤ (log2 B + B/256 + 1)·u; 4× that.
-      const rl = expectClose([f[2 * slot]], [refLoss], { atol: 0, rtol: 4 * (Math.log2(B) + B / 256 + 1) * U }, 'loss sum');
-      log.record('batch_metrics loss sum', `${B}`, rl.maxAbsError);
-      expect(u[2 * slot + 1]).toBe(correct.reduce((a, b) => a + b, 0));
-      // Other slots untouched.
-      expect(f[0]).toBe(0);
-      expect(f[2 * (slot + 1)]).toBe(0);
+      for (const mode of [SOFTMAX_MODE.gradient, SOFTMAX_MODE.probabilities, SOFTMAX_MODE.none]) {
+        const [, , out, predictions, metrics, grads, steps] = await run(mode);
+        expect(new Uint32Array(steps)[0], 'cursor moved by one').toBe(CURSOR + 1);
+        const f = new Float32Array(metrics);
+        const u = new Uint32Array(metrics);
+        const outs = new Float32Array(out);
+        const g = new Float32Array(grads);
+        for (let z = 0; z < K; z++) {
+          const m = ref[z];
+          expect(Array.from(new Uint32Array(predictions).subarray(z * B, (z + 1) * B)), `predictions of model ${z}`).toEqual(m.predictions);
+          // Each row's loss is log(Σ exp) + max − logit: f32 exp/log are accurate to a few ulp of values ≤ |max| +
+          // log C ≈ 10, so 32u·(1 + max|logit|) each; their f32 sum (per lane, then a tree over 64 lanes) adds
+          // (B/64 + 7)·u relative, 4× that.
+          const rl = expectClose([f[2 * (SLOT * K + z)]], [m.lossSum],
+            { atol: B * 32 * U * (1 + maxAbs(logits)), rtol: 4 * (B / 64 + 7) * U }, `loss sum of model ${z}`);
+          log.record('softmax_cross_entropy loss sum', `${B}×${C}×${K}`, rl.maxAbsError);
+          expect(u[2 * (SLOT * K + z) + 1], `correct count of model ${z}`).toBe(m.correct);
+          const dLogits = outs.subarray(z * B * C, (z + 1) * B * C);
+          const db = g.subarray(z * pStride, (z + 1) * pStride);
+          if (mode === SOFTMAX_MODE.gradient) {
+            // dLogits are probabilities/B with a few ulp each: 32u/B absolute.
+            const rg = expectClose(dLogits, m.grad, { atol: (32 * U) / B, rtol: 0 }, `dLogits of model ${z}`);
+            log.record('softmax_cross_entropy dLogits', `${B}×${C}×${K}`, rg.maxAbsError);
+            // Column sums of B such terms (|·| ≤ 1/B, partial sums ≤ 1): B·32u/B from the terms, B·u from the sum.
+            const rb = expectClose(db.subarray(DB_OFFSET, DB_OFFSET + C), m.db, { atol: (32 + B) * U, rtol: 0 }, `bias gradient of model ${z}`);
+            log.record('softmax_cross_entropy bias gradient', `${B}×${C}×${K}`, rb.maxAbsError);
+          } else if (mode === SOFTMAX_MODE.probabilities) {
+            const refProbs = m.grad.map((v, i) => v * B + (i % C === labels[Math.floor(i / C)] ? 1 : 0));
+            expectClose(dLogits, refProbs, { atol: 32 * U, rtol: 0 }, `probabilities of model ${z}`);
+          } else {
+            expect(dLogits.every((v) => v === SENTINEL), 'mode none writes no per-class output').toBe(true);
+          }
+          // Only the bias gradient's C entries are written, and only in gradient mode.
+          const written = mode === SOFTMAX_MODE.gradient ? [DB_OFFSET, DB_OFFSET + C] : [0, 0];
+          expect(Array.from(db).every((v, i) => (i >= written[0] && i < written[1]) || v === SENTINEL), 'other parameters untouched').toBe(true);
+        }
+        // Only the entries of the cursor's slot are written.
+        for (let e = 0; e < 4 * K; e++) if (Math.floor(e / K) !== SLOT) expect([f[2 * e], u[2 * e + 1]]).toEqual([0, 0]);
+      }
     });
   }
 });

@@ -1,5 +1,5 @@
-// The GPU-side step cursor (shaders/advance_step.wgsl, src/gpu/step_uniform.ts): kernels read the slot it names, it
-// moves one slot per training step and evaluation batch, and each chunk or evaluation starts it at its own slot 0,
+// The GPU-side step cursor (shaders/step_uniform.wgsl, src/gpu/step_uniform.ts): kernels read the slot it names, the
+// loss kernel moves it one slot per training step and evaluation batch, and each chunk or evaluation starts it at its own slot 0,
 // even when it is queued behind others on the same batch plan.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultOptimizer } from '../../src/core/optimizer';
@@ -9,7 +9,7 @@ import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { createGpuTrainer } from '../../src/gpu/gpu_trainer';
 import { VARIANTS } from '../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
-import { packStepSlots } from '../../src/gpu/step_uniform';
+import { packStepSlots, STEP_SLOTS_OFFSET } from '../../src/gpu/step_uniform';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose, type Tolerance } from '../helpers/expect_close';
 import { testGpu } from './helpers/gpu_device';
@@ -37,27 +37,37 @@ afterAll(() => gpu.destroy());
 
 const flat = (p: ModelParams): number[] => p.flatMap((l) => [...l.weight, ...l.bias]);
 
-describe('advance_step and the slot the cursor names', () => {
-  it('advance_step adds one to the first word of the buffer and leaves the slots alone', async () => {
-    const cache = new PipelineCache(gpu.device, VARIANTS.software);
-    const before = Uint32Array.of(41, 7, 8, 9, 10, 11);
-    const [after] = await runKernel(cache, 'advanceStep', {}, [before], () => [1, 1]);
-    expect(Array.from(new Uint32Array(after))).toEqual([42, 7, 8, 9, 10, 11]);
-  });
-
-  it('batch_metrics reads the slot at the cursor, not slot 0', async () => {
+describe('the slot the cursor names', () => {
+  it('the loss kernel writes the metrics of the slot at the cursor, then moves the cursor by one and nothing else', async () => {
     const cache = new PipelineCache(gpu.device, VARIANTS.software);
     const opt = defaultOptimizer('sgd');
     // Three slots whose metrics indices differ; the cursor names the last one, which sends the sums to entry 1.
     const step = packStepSlots([4, 0, 1].map((slot) => ({ lr: 0, t: 0, slot, indexOffset: 0 })), opt, { mode: 'l2', coefficient: 0, decayBiases: false });
-    const losses = Float32Array.of(0.5, 1.25, 2);
-    const correct = Uint32Array.of(1, 0, 1);
-    const [, , metrics] = await runKernel(cache, 'batchMetrics', { batch: 3 }, [losses, correct, 2 * 5], () => [1, 1], step, 2);
+    // Two rows of two classes, logits (0, 0): each row's loss is ln 2, the first class is predicted and right once.
+    const [, , , , metrics, , after] = await runKernel(cache, 'softmaxCrossEntropy', { batch: 2, classes: 2, mode: 2 },
+      [new Float32Array(4), Uint32Array.of(0, 1), 4, 2, 2 * 5, 1], () => [1, 1], step, 2);
     const f = new Float32Array(metrics);
     const u = new Uint32Array(metrics);
-    // Sums of three exactly representable terms: exact.
-    expect([f[2], u[3]]).toEqual([3.75, 2]);
+    expect(f[2]).toBeCloseTo(2 * Math.LN2, 6);
+    expect(u[3]).toBe(1);
     expect([...f.slice(0, 2), ...f.slice(4)]).toEqual(new Array(8).fill(0));
+    // The cursor, then the slots as written.
+    const words = new Uint32Array(after);
+    expect(words[0]).toBe(3);
+    expect(new Uint8Array(after).subarray(STEP_SLOTS_OFFSET)).toEqual(step);
+  });
+
+  it('an optimizer kernel after the loss reads the slot before the cursor', async () => {
+    const cache = new PipelineCache(gpu.device, VARIANTS.software);
+    const opt = defaultOptimizer('sgd', { momentum: 0 });
+    // Learning rates 1, 2, 3 in slots 0 … 2. runKernel writes cursor 2 for a 'stepAfterLoss' kernel asked to read
+    // slot 1 (as the loss kernel leaves it), so slot 1's lr 2 must apply, not the cursor's slot 2 (lr 3).
+    const step = packStepSlots([1, 2, 3].map((lr, i) => ({ lr, t: i + 1, slot: i, indexOffset: 0 })), opt,
+      { mode: 'l2', coefficient: 0, decayBiases: false });
+    const [params] = await runKernel(cache, 'sgdStep', { offset: 0, count: 4, isBias: 0, nesterov: 0, momentum: 0, dampening: 0 },
+      [new Float32Array(4).fill(1), new Float32Array(4).fill(0.5), 4], (k) => [Math.ceil(4 / k.workgroup[0]), 1], step, 1);
+    // θ = 1, g = 0.5, lr 2: 1 − 2·0.5 = 0 exactly (lr 3 would give −0.5, lr 1 0.5).
+    expect(Array.from(new Float32Array(params))).toEqual([0, 0, 0, 0]);
   });
 });
 

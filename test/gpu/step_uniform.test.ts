@@ -1,7 +1,7 @@
 // The step slots' one WGSL definition agrees with the host packing and buffer layout in src/gpu/step_uniform.ts.
 // (step_cursor.test.ts checks the same layout on a device: a kernel reads the slot the cursor names.)
 import { expect, it } from 'vitest';
-import advanceStepSource from '../../shaders/advance_step.wgsl';
+import softmaxCrossEntropySource from '../../shaders/softmax_cross_entropy.wgsl';
 import stepUniformSource from '../../shaders/step_uniform.wgsl';
 import { MAX_SWEEP_MODELS, STEP_FIELDS, STEP_SLOTS_OFFSET } from '../../src/gpu/step_uniform';
 import { UNIFORM_SLOT_BYTES } from '../../src/gpu/uniform_layout';
@@ -27,7 +27,7 @@ it('struct StepSlots is the cursor (u32) then the runtime array of Step at STEP_
   expect(STEP_SLOTS_OFFSET).toBe(Math.ceil(4 / 16) * 16);
 });
 
-it('advance_step writes the first word of the buffer, where StepSlots keeps the cursor', () => {
-  expect(advanceStepSource).toMatch(/@group\(0\) @binding\(0\) var<storage, read_write> cursor: u32;/);
-  expect(advanceStepSource).toMatch(/cursor = cursor \+ 1u;/);
+it('the loss kernel moves the cursor, the first word of StepSlots', () => {
+  expect(softmaxCrossEntropySource).toMatch(/var<storage, read_write> stepSlots: StepSlots;/);
+  expect(softmaxCrossEntropySource).toMatch(/stepSlots\.cursor = cursor \+ 1u;/);
 });

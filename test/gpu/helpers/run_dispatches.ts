@@ -15,14 +15,18 @@ export interface KernelRun {
 
 /**
  * `storage`: the initial contents of the storage buffers, bound in this order to every kernel's storage bindings;
- * `step`: packed step slots (packStepSlots), the cursor at 0. Returns the storage buffers' bytes after all runs.
+ * `step`: packed step slots (packStepSlots) of which the kernels read slot 0 (so the cursor is at 1 for
+ * 'stepAfterLoss' kernels, see kernels.ts BindingKind; all runs must read the step the same way). Returns the storage
+ * buffers' bytes after all runs.
  */
 export async function runDispatches(
   cache: PipelineCache, runs: KernelRun[], storage: ArrayBufferView[], step: Uint8Array<ArrayBuffer>, models = 1,
 ): Promise<ArrayBuffer[]> {
   const device = cache.device;
-  const stepBuffer = createStepBuffer(device, step.byteLength / UNIFORM_SLOT_BYTES, 'step slots');
-  writeStepSlots(device, stepBuffer, step, 0);
+  const stepKinds = new Set(runs.flatMap((r) => KERNELS[r.name].bindings.filter((k) => k === 'step' || k === 'stepAfterLoss')));
+  if (stepKinds.size > 1) throw new Error('runDispatches: kernels reading the slot at the cursor and before it cannot share a cursor');
+  const stepBuffer = createStepBuffer(device, step.byteLength / UNIFORM_SLOT_BYTES + 1, 'step slots');
+  writeStepSlots(device, stepBuffer, step, stepKinds.has('stepAfterLoss') ? 1 : 0);
   const buffers = storage.map((s, i) => {
     const b = createStorageBuffer(device, s.byteLength, `binding ${i}`);
     writeBytes(device, b, 0, s);
@@ -38,7 +42,7 @@ export async function runDispatches(
     const dims = uniformBuffer(device, bytes, `${run.name} dims`);
     dimBuffers.push(dims);
     let next = 0;
-    const resources = KERNELS[run.name].bindings.map((kind) => (kind === 'dims' ? dims : kind === 'step' ? stepBuffer : buffers[next++].buffer));
+    const resources = KERNELS[run.name].bindings.map((kind) => (kind === 'dims' ? dims : kind === 'step' || kind === 'stepAfterLoss' ? stepBuffer : buffers[next++].buffer));
     encodeDispatch(pass, makeDispatch(kernel, bindGroup(device, kernel, resources), run.counts(kernel), models));
   }
   pass.end();

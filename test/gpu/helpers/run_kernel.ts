@@ -4,14 +4,16 @@ import { KERNELS, type KernelName } from '../../../src/gpu/kernels';
 import { PipelineCache } from '../../../src/gpu/pipeline_cache';
 import { packUniform, uniformBytes } from '../../../src/gpu/uniform_layout';
 import { bindGroup, encodeDispatch, makeDispatch } from '../../../src/gpu/dispatch';
-import { createStepBuffer, writeStepSlots } from '../../../src/gpu/step_uniform';
+import { createStepBuffer, STEP_SLOTS_OFFSET, writeStepSlots } from '../../../src/gpu/step_uniform';
 import { UNIFORM_SLOT_BYTES } from '../../../src/gpu/uniform_layout';
 
 /**
  * `storage` lists the contents of the storage bindings in binding order (a number means an output of that many
- * 4-byte elements, zero-filled); `step` is the packed step slots (packStepSlots) for kernels that bind them, read at
- * slot `stepCursor`.
- * Returns the storage bindings' bytes after the dispatch, in the same order.
+ * 4-byte elements, zero-filled); `step` is the packed step slots (packStepSlots) for kernels that bind them, of which
+ * the kernel reads slot `stepCursor` (the helper sets the cursor one further for a 'stepAfterLoss' kernel, which reads
+ * the slot before it, see kernels.ts BindingKind).
+ * Returns the storage bindings' bytes after the dispatch, in the same order, then for a 'stepCursor' kernel the step
+ * buffer's (its first u32 is the cursor).
  */
 export async function runKernel(
   cache: PipelineCache, name: KernelName, dims: Record<string, number>,
@@ -23,8 +25,10 @@ export async function runKernel(
   const dimBytes = new Uint8Array(uniformBytes(KERNELS[name].dims));
   packUniform(KERNELS[name].dims, dims, new DataView(dimBytes.buffer));
   const dimBuffer = uniformBuffer(device, dimBytes, `${name} dims`);
-  const stepBuffer = step ? createStepBuffer(device, step.byteLength / UNIFORM_SLOT_BYTES, `${name} step`) : null;
-  if (stepBuffer) writeStepSlots(device, stepBuffer, step!, stepCursor);
+  const kinds = KERNELS[name].bindings as readonly string[];
+  // One slot more than given: room for the cursor past the last slot that a 'stepAfterLoss' kernel reads.
+  const stepBuffer = step ? createStepBuffer(device, step.byteLength / UNIFORM_SLOT_BYTES + 1, `${name} step`) : null;
+  if (stepBuffer) writeStepSlots(device, stepBuffer, step!, kinds.includes('stepAfterLoss') ? stepCursor + 1 : stepCursor);
   const buffers = storage.map((s, i) => {
     const bytes = typeof s === 'number' ? s * 4 : s.byteLength;
     const b = createStorageBuffer(device, bytes, `${name} binding ${i}`);
@@ -34,7 +38,7 @@ export async function runKernel(
   let next = 0;
   const resources = KERNELS[name].bindings.map((kind) => {
     if (kind === 'dims') return dimBuffer;
-    if (kind === 'step') {
+    if (kind === 'step' || kind === 'stepCursor' || kind === 'stepAfterLoss') {
       if (!stepBuffer) throw new Error(`${name} needs a step slot`);
       return stepBuffer;
     }
@@ -45,7 +49,9 @@ export async function runKernel(
   const pass = encoder.beginComputePass();
   encodeDispatch(pass, d);
   pass.end();
-  const out = await readBuffers(device, buffers.map((b) => ({ buffer: b.buffer, bytes: b.bytes })), encoder);
+  const reads = buffers.map((b) => ({ buffer: b.buffer, bytes: b.bytes }));
+  if (stepBuffer && kinds.includes('stepCursor')) reads.push({ buffer: stepBuffer, bytes: step!.byteLength + STEP_SLOTS_OFFSET });
+  const out = await readBuffers(device, reads, encoder);
   for (const b of buffers) b.buffer.destroy();
   dimBuffer.destroy();
   stepBuffer?.destroy();

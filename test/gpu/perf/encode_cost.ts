@@ -1,0 +1,44 @@
+// One-off measurement (not a test): host time to encode and submit a 200-step training chunk (784-128-10 MLP, batch
+// 64, plain SGD) and the wait for the GPU, per step, 5 rounds; the last figure of a line is the whole chunk per step.
+// Run: ./node_modules/.bin/esbuild test/gpu/perf/encode_cost.ts --bundle --platform=node --format=esm \
+//        --loader:.wgsl=text --external:webgpu --outfile=out/encode_cost.mjs && ./node_modules/.bin/node out/encode_cost.mjs
+import { makeDataset } from '../../../src/core/dataset';
+import { defaultOptimizer } from '../../../src/core/optimizer';
+import { Prng } from '../../../src/core/prng';
+import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
+import { createNodeGpu } from '../../../src/node/webgpu_node';
+import { awaitGpu } from '../../../src/gpu/idle_wait';
+
+const gpu = await createNodeGpu();
+const device = gpu.device;
+const rng = new Prng(1);
+const count = 10_000;
+const B = 64;
+const ds = makeDataset(Uint8Array.from({ length: count * 784 }, () => rng.nextInt(256)),
+  Uint8Array.from({ length: count }, () => rng.nextInt(10)), 784, 10);
+const trainer = await createGpuTrainer(device, {
+  spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: 0 }),
+  decay: { mode: 'coupled' as const, coefficient: 1e-4, decayBiases: false }, seed: 1,
+});
+const handle = await trainer.addDataset(ds);
+const steps = 200;
+const chunk = () => ({ indices: Uint32Array.from({ length: steps * B }, () => rng.nextInt(count)), batchSize: B, lrs: new Float32Array(steps).fill(0.01) });
+await trainer.train(handle, chunk());
+await trainer.train(handle, chunk());
+const internals = trainer as unknown as { plans: Map<number, { encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void }>; datasets: unknown[] };
+const plan = internals.plans.get(B)!;
+for (let r = 0; r < 5; r++) {
+  const t0 = performance.now();
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  for (let s = 0; s < steps; s++) plan.encodeTrainStep(pass, internals.datasets[0]);
+  pass.end();
+  const cb = enc.finish();
+  const t1 = performance.now();
+  device.queue.submit([cb]);
+  const t2 = performance.now();
+  await awaitGpu(device, device.queue.onSubmittedWorkDone());
+  const t3 = performance.now();
+  console.log(`encode ${((t1 - t0) * 1000 / steps).toFixed(1)} µs/step, submit ${((t2 - t1) * 1000 / steps).toFixed(1)} µs/step, wait ${((t3 - t2) * 1000 / steps).toFixed(1)} µs/step, total ${((t3 - t0) * 1000 / steps).toFixed(0)}`);
+}
+process.exit(0);

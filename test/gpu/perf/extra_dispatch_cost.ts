@@ -1,0 +1,53 @@
+// One-off measurement (not a test): the marginal cost of a small dispatch inside a real step. Steps are encoded as
+// usual, or with `EXTRA` (default 6) repeats of an idempotent small dispatch (layer 0's bias gradient) added;
+// 8 interleaved rounds of 200-step chunks of the 784-128-10 MLP, plain SGD.
+// Run: ./node_modules/.bin/esbuild test/gpu/perf/extra_dispatch_cost.ts --bundle --platform=node --format=esm \
+//        --loader:.wgsl=text --external:webgpu --outfile=out/extra.mjs && ./node_modules/.bin/node out/extra.mjs
+import { makeDataset } from '../../../src/core/dataset';
+import { defaultOptimizer } from '../../../src/core/optimizer';
+import { Prng } from '../../../src/core/prng';
+import { encodeDispatch, type Dispatch } from '../../../src/gpu/dispatch';
+import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
+import { createNodeGpu } from '../../../src/node/webgpu_node';
+import { awaitGpu } from '../../../src/gpu/idle_wait';
+
+const gpu = await createNodeGpu();
+const device = gpu.device;
+const rng = new Prng(1);
+const count = 10_000;
+const B = 64;
+const ds = makeDataset(Uint8Array.from({ length: count * 784 }, () => rng.nextInt(256)),
+  Uint8Array.from({ length: count }, () => rng.nextInt(10)), 784, 10);
+const trainer = await createGpuTrainer(device, {
+  spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: 0 }),
+  decay: { mode: 'coupled' as const, coefficient: 1e-4, decayBiases: false }, seed: 1,
+});
+const handle = await trainer.addDataset(ds);
+const steps = 200;
+const chunk = () => ({ indices: Uint32Array.from({ length: steps * B }, () => rng.nextInt(count)), batchSize: B, lrs: new Float32Array(steps).fill(0.01) });
+await trainer.train(handle, chunk());
+await trainer.train(handle, chunk());
+interface Plan { encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void; layer0Bias: Dispatch }
+const internals = trainer as unknown as { plans: Map<number, Plan>; datasets: unknown[] };
+const plan = internals.plans.get(B)!;
+const extra = Number(process.env.EXTRA ?? 6);
+async function run(withExtra: boolean): Promise<number> {
+  const t0 = performance.now();
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  for (let s = 0; s < steps; s++) {
+    plan.encodeTrainStep(pass, internals.datasets[0]);
+    if (withExtra) for (let i = 0; i < extra; i++) encodeDispatch(pass, plan.layer0Bias);
+  }
+  pass.end();
+  device.queue.submit([enc.finish()]);
+  await awaitGpu(device, device.queue.onSubmittedWorkDone());
+  return (performance.now() - t0) * 1000 / steps;
+}
+const base: number[] = [];
+const more: number[] = [];
+for (let r = 0; r < 8; r++) { base.push(await run(false)); more.push(await run(true)); }
+const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+console.log(`base ${base.map((x) => x.toFixed(0)).join(' ')}\n+${extra}  ${more.map((x) => x.toFixed(0)).join(' ')}`);
+console.log(`median base ${med(base).toFixed(0)} µs/step, +${extra} dispatches ${med(more).toFixed(0)}: ${((med(more) - med(base)) / extra).toFixed(1)} µs per extra dispatch`);
+process.exit(0);

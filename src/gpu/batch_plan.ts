@@ -40,6 +40,8 @@ interface InputDispatches {
   gather: Dispatch;
   forward0: Dispatch;
   backwardWeight0: Dispatch;
+  /** Layer 0's bias gradient, unless layer 0 is the last layer or its weight-gradient kernel writes it too. */
+  backwardBias0: Dispatch | null;
 }
 
 export class BatchPlan {
@@ -70,7 +72,7 @@ export class BatchPlan {
   private readonly loss: Record<LossMode, Dispatch>;
   /** Backward dispatches of layers L − 1 … 1 (the last layer's bias gradient is the loss kernel's). */
   private readonly backward: Dispatch[];
-  /** Layer 0's bias gradient, unless layer 0 is the last layer (its weight gradient is per dataset, inputDispatches). */
+  /** Layer 0's bias gradient dispatch, unless layer 0 is the last layer (which of its kernels write it: inputDispatches). */
   private readonly layer0Bias: Dispatch | null;
   private readonly optimizerSteps: Dispatch[];
   /** Per dataset: its gather and the layer-0 dispatches that read what it gathers (see inputDispatches). */
@@ -79,7 +81,7 @@ export class BatchPlan {
   private readonly layer0: {
     forward: GemmKernelName; backwardWeight: GemmKernelName;
     forwardDims: () => GPUBufferBinding; backwardWeightDims: () => GPUBufferBinding;
-    inFeatures: number; outFeatures: number; models: number;
+    inFeatures: number; outFeatures: number; models: number; weightKernelWritesBias: (dw: KernelName) => boolean;
   };
   private readonly staticUniforms: GPUBuffer;
 
@@ -129,12 +131,15 @@ export class BatchPlan {
         dbOffset: layout.layers[L - 1].bias.offset, pStride: P,
       }),
     ])) as Record<LossMode, () => GPUBufferBinding>;
-    // Backward, from the last layer to the first: dW, db (but the last layer's), then dx (masked by ReLU' of the
-    // layer's input) unless l = 0.
+    // Backward, from the last layer to the first: dW, db (but the last layer's, which the loss writes, and those the
+    // weight-gradient kernel writes too), then dx (masked by ReLU' of the layer's input) unless l = 0.
+    const fusesBias = (l: number, dw: KernelName): boolean =>
+      l < L - 1 && KERNELS[dw].biasGradient && layout.layers[l].bias.offset % 4 === 0 && P % 4 === 0;
     const backwardDims = shapes.map((s, l) => ({
       dw: arena.add(defOf(gemmNames[l].dw), {
         batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, dwOffset: layout.layers[l].weight.offset,
         dyStride: act(l + 1), xStride: act(l), pStride: P,
+        dbOffset: layout.layers[l].bias.offset, biasGradient: fusesBias(l, gemmNames[l].dw) ? 1 : 0,
       }),
       db: arena.add(k('biasBackward'), {
         batch: B, outFeatures: s.outFeatures, dbOffset: layout.layers[l].bias.offset, dyStride: act(l + 1), pStride: P,
@@ -154,6 +159,8 @@ export class BatchPlan {
     this.layer0 = {
       forward: gemmNames[0].forward, backwardWeight: gemmNames[0].dw, forwardDims: forwardDims[0], backwardWeightDims: backwardDims[0].dw,
       inFeatures: shapes[0].inFeatures, outFeatures: shapes[0].outFeatures, models: K,
+      // The dims ask for the bias gradient by the f32 kernel; a dataset's kernel must also write it (inputDispatches).
+      weightKernelWritesBias: (dw: KernelName) => fusesBias(0, gemmNames[0].dw) && KERNELS[dw].biasGradient,
     };
 
     // Layers 1 … L − 1; layer 0's forward dispatch is the dataset's (inputDispatches).
@@ -179,7 +186,7 @@ export class BatchPlan {
       const dw = k(gemmNames[l].dw);
       this.backward.push(makeDispatch(dw, bindGroup(device, dw, [d.dw(), this.dActs[l + 1], this.acts[l], grads]),
         gemmGroups(dw, s.outFeatures, s.inFeatures), K));
-      if (l < L - 1) this.backward.push(biasGradient(l));
+      if (l < L - 1 && !fusesBias(l, gemmNames[l].dw)) this.backward.push(biasGradient(l));
       const dx = k(gemmNames[l].dx);
       this.backward.push(makeDispatch(dx, bindGroup(device, dx, [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
         gemmGroups(dx, B, s.inFeatures), K));
@@ -205,7 +212,7 @@ export class BatchPlan {
     this.encodeBatchForward(pass, input, 'gradient');
     for (const d of this.backward) encodeDispatch(pass, d);
     encodeDispatch(pass, input.backwardWeight0);
-    if (this.layer0Bias) encodeDispatch(pass, this.layer0Bias);
+    if (input.backwardBias0) encodeDispatch(pass, input.backwardBias0);
     for (const d of this.optimizerSteps) encodeDispatch(pass, d);
   }
 
@@ -239,7 +246,7 @@ export class BatchPlan {
       packUniform(KERNELS[name].dims, values, new DataView(bytes.buffer));
       return uniformBuffer(device, bytes, `gather dims (dataset ${ds.handle.id})`);
     };
-    const { forwardDims, backwardWeightDims, inFeatures, outFeatures, models } = this.layer0;
+    const { forwardDims, backwardWeightDims, inFeatures, outFeatures, models, weightKernelWritesBias } = this.layer0;
     const { params, grads } = this.model;
     // Layer 0 from the kernels that read this dataset's gathered rows: u8 words plus its normalisation, or f32.
     const layer0 = (forwardName: KernelName, weightName: KernelName, extra: GPUBuffer[]): Omit<InputDispatches, 'gather'> => {
@@ -250,6 +257,7 @@ export class BatchPlan {
           gemmGroups(forward, this.batch, outFeatures), models),
         backwardWeight0: makeDispatch(weight, bindGroup(device, weight, [backwardWeightDims(), this.dActs[1], this.acts[0], grads, ...extra]),
           gemmGroups(weight, outFeatures, inFeatures), models),
+        backwardBias0: weightKernelWritesBias(weightName) ? null : this.layer0Bias,
       };
     };
     if (u8) {

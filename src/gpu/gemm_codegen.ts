@@ -26,8 +26,11 @@ const FORWARD_BINDINGS = `struct Dims { batch: u32, inFeatures: u32, outFeatures
 @group(0) @binding(2) var<storage, read> params: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;`;
 
-/** dense_backward_weight's dims and bindings (BACKWARD_WEIGHT_DIMS order), shared by the generated weight kernels. */
-const WEIGHT_BINDINGS = `struct Dims { batch: u32, inFeatures: u32, outFeatures: u32, dwOffset: u32, dyStride: u32, xStride: u32, pStride: u32 }
+/**
+ * dense_backward_weight's dims and bindings (BACKWARD_WEIGHT_DIMS order), shared by the generated weight kernels;
+ * dbOffset and biasGradient are read only by the kernels that fuse the bias gradient (KernelDef.biasGradient).
+ */
+const WEIGHT_BINDINGS = `struct Dims { batch: u32, inFeatures: u32, outFeatures: u32, dwOffset: u32, dyStride: u32, xStride: u32, pStride: u32, dbOffset: u32, biasGradient: u32 }
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> dy: array<vec4f>;
 @group(0) @binding(2) var<storage, read> x: array<vec4f>;
@@ -225,6 +228,11 @@ fn storeOutput(po: u32, yo: u32, row: u32, col: u32, acc: f32) {
  * batch rows each lane loads one row's `outGroups` vec4s and shuffles them to the others, so only x is loaded per lane
  * (see denseForwardShuffleSource for why that is what matters on a CPU driver). Requires inFeatures % 4 == 0,
  * outFeatures % 4 == 0 and dwOffset % 4 == 0.
+ * With dims.biasGradient = 1 it also writes the bias gradient db = column sums of dy (twin: biasBackward) at
+ * dbOffset (% 4 == 0), from the first column of workgroups: each lane sums the dy rows it loads for the shuffles, and
+ * one subgroupAdd at the end totals them, which costs far less than the ~35 µs a separate dispatch costs on lavapipe
+ * (perf/extra_dispatch_cost.ts). Adding every shuffled row instead (8 more vec4 adds per row in the 32×8 kernel)
+ * cost about what the dispatch saved.
  */
 export function denseBackwardWeightShuffleSource(outGroups: number, lanesGroups: number, input: GemmInput = 'f32'): string {
   const O = range(outGroups);
@@ -251,16 +259,25 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane
 ${C.map((c) => `  let xi${c} = min(in0 + SG * ${c}u, n4 - 1u);`).join('\n')}${scaleLoads}
 ${O.map((o) => `  let do${o} = min(out0 + ${o}u, m4 - 1u);`).join('\n')}
 ${O.flatMap((o) => Q.flatMap((q) => C.map((c) => `  var ${acc(o, q, c)} = vec4f(0.0);`))).join('\n')}
+${O.map((o) => `  var bias${o} = vec4f(0.0);`).join('\n')}
   // No early return: every lane takes part in the shuffles; clamped loads, skipped stores.
   for (var r0 = 0u; r0 < dims.batch; r0 += SG) {
     let mine = dyo + min(r0 + lane, lastRow) * m4;
 ${O.map((o) => `    let dys${o} = dy[mine + do${o}];`).join('\n')}
+    // The bias gradient's partial sums: each lane its own rows (not the clamped duplicates past the batch).
+    let mineValid = r0 + lane < dims.batch;
+${O.map((o) => `    bias${o} += select(vec4f(0.0), dys${o}, mineValid);`).join('\n')}
     let rows = min(SG, dims.batch - r0);
     for (var t = 0u; t < rows; t++) {
       let r = r0 + t;
 ${C.map((c) => `      let xv${c} = ${inputVec4(input, `x[xo + r * n4 + xi${c}]`, `scale${c}`, `shift${c}`)};`).join('\n')}
 ${O.map((o) => `      let dv${o} = subgroupShuffle(dys${o}, t);\n${Q.flatMap((q) => C.map((c) => `      ${acc(o, q, c)} += dv${o}.${'xyzw'[q]} * xv${c};`)).join('\n')}`).join('\n')}
     }
+  }
+${O.map((o) => `  let biasSum${o} = subgroupAdd(bias${o});`).join('\n')}
+  if (dims.biasGradient != 0u && wid.x == 0u && lane == 0u) {
+    let db = (wid.z * dims.pStride + dims.dbOffset) / 4u;
+${O.map((o) => `    if (out0 + ${o}u < m4) { grads[db + out0 + ${o}u] = biasSum${o}; }`).join('\n')}
   }
   let base = (wid.z * dims.pStride + dims.dwOffset) / 4u;
 ${O.flatMap((o) => C.map((c) => `  if (out0 + ${o}u < m4 && in0 + SG * ${c}u < n4) {

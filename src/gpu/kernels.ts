@@ -49,6 +49,11 @@ export interface KernelDef {
   workgroup: WorkgroupShape;
   /** GEMM kernels: outputs per invocation as (columns, rows); gemmGroups divides the output by it. */
   block: readonly [number, number];
+  /**
+   * Weight-gradient kernels that also write the layer's bias gradient when dims.biasGradient = 1 (dbOffset % 4 == 0),
+   * which saves the plan its bias_backward dispatch (gemm_codegen.ts denseBackwardWeightShuffleSource says why).
+   */
+  biasGradient: boolean;
 }
 
 // Model strides (f32 elements) of the batched sweep: workgroup_id.z selects the model, whose tensors lie at
@@ -58,7 +63,8 @@ const FORWARD_DIMS: UniformField[] = [['batch', 'u32'], ['inFeatures', 'u32'], [
 const BACKWARD_INPUT_DIMS: UniformField[] = [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'],
   ['maskRelu', 'u32'], ['wOffset', 'u32'], ['dyStride', 'u32', 0], ['pStride', 'u32', 0], ['xStride', 'u32', 0]];
 const BACKWARD_WEIGHT_DIMS: UniformField[] = [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'],
-  ['dwOffset', 'u32'], ['dyStride', 'u32', 0], ['xStride', 'u32', 0], ['pStride', 'u32', 0]];
+  ['dwOffset', 'u32'], ['dyStride', 'u32', 0], ['xStride', 'u32', 0], ['pStride', 'u32', 0], ['dbOffset', 'u32', 0],
+  ['biasGradient', 'u32', 0]];
 
 const def = (
   name: string, source: string, bindings: BindingKind[], dims: UniformField[], workgroup: WorkgroupShape,
@@ -67,8 +73,9 @@ const def = (
   name,
   // WGSL has no include: kernels bound to the step slot get its one struct definition prepended.
   source: bindings.some((b) => STEP_BINDINGS.includes(b)) ? `${stepUniformSource}\n${source}` : source,
-  bindings, dims, workgroup, block,
+  bindings, dims, workgroup, block, biasGradient: false,
 });
+const fusingBias = (d: KernelDef): KernelDef => ({ ...d, biasGradient: true });
 
 export const KERNELS = {
   denseForward: def('dense_forward', denseForwardSource, ['dims', 'read', 'read', 'write'],
@@ -97,12 +104,12 @@ export const KERNELS = {
   denseForwardShuffle16x2: def('dense_forward_shuffle_16x2', denseForwardShuffleSource(16, 2), ['dims', 'read', 'read', 'write'],
     [...FORWARD_DIMS], 'subgroup', [2, 16]),
   // block = (input features per lane, output features per workgroup), as gemmGroups(k, outFeatures, inFeatures) divides them.
-  denseBackwardWeightShuffle32x8: def('dense_backward_weight_shuffle_32x8', denseBackwardWeightShuffleSource(8, 2), ['dims', 'read', 'read', 'write'],
-    [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 32]),
-  denseBackwardWeightShuffle16x8: def('dense_backward_weight_shuffle_16x8', denseBackwardWeightShuffleSource(4, 2), ['dims', 'read', 'read', 'write'],
-    [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16]),
-  denseBackwardWeightShuffle8x16: def('dense_backward_weight_shuffle_8x16', denseBackwardWeightShuffleSource(2, 4), ['dims', 'read', 'read', 'write'],
-    [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8]),
+  denseBackwardWeightShuffle32x8: fusingBias(def('dense_backward_weight_shuffle_32x8', denseBackwardWeightShuffleSource(8, 2), ['dims', 'read', 'read', 'write'],
+    [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 32])),
+  denseBackwardWeightShuffle16x8: fusingBias(def('dense_backward_weight_shuffle_16x8', denseBackwardWeightShuffleSource(4, 2), ['dims', 'read', 'read', 'write'],
+    [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16])),
+  denseBackwardWeightShuffle8x16: fusingBias(def('dense_backward_weight_shuffle_8x16', denseBackwardWeightShuffleSource(2, 4), ['dims', 'read', 'read', 'write'],
+    [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8])),
   // The same shuffle kernels reading layer 0's input as the dataset's packed uint8 words, normalised in the kernel
   // (gemm_codegen.ts GemmInput; binding 4: the dataset's scale and shift). kernel_variants.ts packedInputKernels pairs them.
   denseForwardShuffle32x4U8: def('dense_forward_shuffle_32x4_u8', denseForwardShuffleSource(32, 4, 'u8'), ['dims', 'read', 'read', 'write', 'read'],
@@ -111,12 +118,12 @@ export const KERNELS = {
     [...FORWARD_DIMS], 'subgroup', [4, 16]),
   denseForwardShuffle16x2U8: def('dense_forward_shuffle_16x2_u8', denseForwardShuffleSource(16, 2, 'u8'), ['dims', 'read', 'read', 'write', 'read'],
     [...FORWARD_DIMS], 'subgroup', [2, 16]),
-  denseBackwardWeightShuffle32x8U8: def('dense_backward_weight_shuffle_32x8_u8', denseBackwardWeightShuffleSource(8, 2, 'u8'),
-    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 32]),
-  denseBackwardWeightShuffle16x8U8: def('dense_backward_weight_shuffle_16x8_u8', denseBackwardWeightShuffleSource(4, 2, 'u8'),
-    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16]),
-  denseBackwardWeightShuffle8x16U8: def('dense_backward_weight_shuffle_8x16_u8', denseBackwardWeightShuffleSource(2, 4, 'u8'),
-    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8]),
+  denseBackwardWeightShuffle32x8U8: fusingBias(def('dense_backward_weight_shuffle_32x8_u8', denseBackwardWeightShuffleSource(8, 2, 'u8'),
+    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 32])),
+  denseBackwardWeightShuffle16x8U8: fusingBias(def('dense_backward_weight_shuffle_16x8_u8', denseBackwardWeightShuffleSource(4, 2, 'u8'),
+    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16])),
+  denseBackwardWeightShuffle8x16U8: fusingBias(def('dense_backward_weight_shuffle_8x16_u8', denseBackwardWeightShuffleSource(2, 4, 'u8'),
+    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8])),
   denseBackwardWeightBlock8x8: def('dense_backward_weight_block_8x8', denseBackwardWeightBlockSource(2, 2), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [8, 8]),
   denseBackwardWeightBlock8x16: def('dense_backward_weight_block_8x16', denseBackwardWeightBlockSource(2, 4), ['dims', 'read', 'read', 'write'],

@@ -2,7 +2,7 @@
 // may pick, on every workgroup shape the variants use, on shapes no block divides; then every variant as a whole
 // (the kernel gemmKernel picks for each role) on the awkward shapes, including widths only the scalar kernels take.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { denseBackwardWeight, denseForward } from '../../src/cpu/dense';
+import { biasBackward, denseBackwardWeight, denseForward } from '../../src/cpu/dense';
 import { autotuneVariant } from '../../src/gpu/autotune';
 import { gemmGroups } from '../../src/gpu/dispatch';
 import {
@@ -10,6 +10,7 @@ import {
   u8InputKernel, withSubgroups, type KernelVariant,
 } from '../../src/gpu/kernel_variants';
 import { Prng } from '../../src/core/prng';
+import { KERNELS, type KernelName } from '../../src/gpu/kernels';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose } from '../helpers/expect_close';
@@ -89,24 +90,39 @@ async function checkForward(
   }
 }
 
+/**
+ * A weight-gradient kernel against its twin. `bias` asks a kernel that fuses the bias gradient (KernelDef.biasGradient)
+ * to write it, after the weights with a gap, and checks it against biasBackward; otherwise nothing past the weights
+ * may change.
+ */
 async function checkWeight(
-  cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string, kind: 'f32' | 'u8' = 'f32',
+  cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string, kind: 'f32' | 'u8' = 'f32', bias = false,
 ): Promise<void> {
   const seed = B * 1_000_000 + I * 1000 + O + 7;
   const dy = randomF32(B * O, seed);
   const { stored, extra, x } = layerInput(B, I, seed + 1, kind);
   const dwOffset = name.endsWith('WeightVec4') || name.includes('Block') || name.includes('Shuffle') ? 12 : 11;
+  const dbOffset = dwOffset + O * I + 4;
   const ref = new Float64Array(O * I);
   denseBackwardWeight(Float64Array.from(dy), x, ref, B, I, O);
-  const before = randomF32(dwOffset + O * I + 7, seed + 2);
-  const [, , grads] = await runKernel(cache, name as never, { batch: B, inFeatures: I, outFeatures: O, dwOffset },
+  const before = randomF32(dbOffset + O + 7, seed + 2);
+  const [, , grads] = await runKernel(cache, name as never,
+    { batch: B, inFeatures: I, outFeatures: O, dwOffset, dbOffset, biasGradient: bias ? 1 : 0 },
     [dy, stored, before, ...extra], (k) => gemmGroups(k, O, I));
   const g = new Float32Array(grads);
   const r = expectClose(g.subarray(dwOffset, dwOffset + O * I), ref, dotTolerance(B, dy, x), `${name} ${B}×${I}×${O} (${tag})`);
   log.record(`${name}/${tag}`, `${B}×${I}×${O}`, r.maxAbsError);
   // Clamped edge blocks never write outside the tensor.
   expect(Array.from(g.subarray(0, dwOffset))).toEqual(Array.from(before.subarray(0, dwOffset)));
-  expect(Array.from(g.subarray(dwOffset + O * I))).toEqual(Array.from(before.subarray(dwOffset + O * I)));
+  const untouched = bias ? [dwOffset + O * I, dbOffset] : [dwOffset + O * I, before.length];
+  expect(Array.from(g.subarray(...untouched))).toEqual(Array.from(before.subarray(...untouched)));
+  if (!bias) return;
+  if (!KERNELS[name as KernelName].biasGradient) throw new Error(`${name} does not write the bias gradient`);
+  const refBias = new Float64Array(O);
+  biasBackward(Float64Array.from(dy), refBias, B, O);
+  const rb = expectClose(g.subarray(dbOffset, dbOffset + O), refBias, dotTolerance(B, dy, [1]), `${name} bias ${B}×${I}×${O} (${tag})`);
+  log.record(`${name} bias/${tag}`, `${B}×${I}×${O}`, rb.maxAbsError);
+  expect(Array.from(g.subarray(dbOffset + O))).toEqual(Array.from(before.subarray(dbOffset + O)));
 }
 
 for (const variant of WORKGROUPS) {
@@ -161,9 +177,10 @@ describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when th
   }
   // Batches below, at and past multiples of the subgroup size (the shuffled rows and the partial last group).
   const WEIGHT_SUBGROUP_SHAPES: [number, number, number][] = [...WEIGHT_SHAPES, [3, 36, 8], [9, 132, 36], [17, 64, 132]];
+  // Every other shape with the fused bias gradient asked for, the rest without it (nothing written past the weights).
   for (const name of WEIGHT_SHUFFLES) {
-    it(`${name} on ${WEIGHT_SUBGROUP_SHAPES.length} shapes`, async () => {
-      for (const shape of WEIGHT_SUBGROUP_SHAPES) await checkWeight(cache, name, shape, variant.name);
+    it(`${name} on ${WEIGHT_SUBGROUP_SHAPES.length} shapes, with and without the bias gradient`, async () => {
+      for (const [i, shape] of WEIGHT_SUBGROUP_SHAPES.entries()) await checkWeight(cache, name, shape, variant.name, 'f32', i % 2 === 0);
     });
   }
 
@@ -174,7 +191,7 @@ describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when th
       const twin = u8InputKernel(name);
       if (!twin) throw new Error(`${name} has no u8-input twin`);
       if (forward) for (const shape of SHAPES) await checkForward(cache, twin, shape, variant.name, 'u8');
-      else for (const shape of WEIGHT_SUBGROUP_SHAPES) await checkWeight(cache, twin, shape, variant.name, 'u8');
+      else for (const [i, shape] of WEIGHT_SUBGROUP_SHAPES.entries()) await checkWeight(cache, twin, shape, variant.name, 'u8', i % 2 === 1);
     });
   }
 

@@ -11,11 +11,9 @@ struct Dims {
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> stepSlots: StepSlots; // shaders/step_uniform.wgsl (prepended)
 @group(0) @binding(2) var<storage, read> features: array<vec4u>;
-@group(0) @binding(3) var<storage, read> labels: array<u32>;
-@group(0) @binding(4) var<storage, read> normalisation: array<vec4f>;
-@group(0) @binding(5) var<storage, read> indices: array<u32>;
-@group(0) @binding(6) var<storage, read_write> x: array<vec4f>;
-@group(0) @binding(7) var<storage, read_write> batchLabels: array<u32>;
+@group(0) @binding(3) var<storage, read> normalisation: array<vec4f>;
+@group(0) @binding(4) var<storage, read> indices: array<u32>;
+@group(0) @binding(5) var<storage, read_write> x: array<vec4f>;
 
 override WG: u32 = 64u;
 
@@ -48,5 +46,4 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     let q = 4u * b + k;
     x[r * quads + q] = raw[k] * normalisation[q] + normalisation[quads + q];
   }
-  if (b == 0u) { batchLabels[r] = labels[sample]; }
 }

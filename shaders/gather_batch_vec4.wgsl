@@ -1,6 +1,6 @@
 // Batch gather, four consecutive features per invocation (twin: gatherBatch in src/cpu/reductions.ts; scalar kernel:
-// gather_batch.wgsl). Same contract: x[r, f] = raw(indices[step.indexOffset + r], f) · scale[f] + shift[f];
-// batchLabels[r] = labels[that sample]. Needs dim % 4 == 0 (the host checks, see elementwise_variants.ts): every row
+// gather_batch.wgsl). Same contract: x[r, f] = raw(indices[step.indexOffset + r], f) · scale[f] + shift[f].
+// Needs dim % 4 == 0 (the host checks, see elementwise_variants.ts): every row
 // then starts on a 4-feature boundary, so a quad is one u32 of packed uint8 (dims.packedU8 = 1) or one vec4 of f32
 // bit patterns (0), and scale, shift and x are read and written as vec4s. Why: on CPU drivers every storage access at
 // a run-time address is a loop over the SIMD lanes, whatever its width, so moving 4 floats per access costs ~1/4.
@@ -15,11 +15,9 @@ struct Dims {
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> stepSlots: StepSlots; // shaders/step_uniform.wgsl (prepended)
 @group(0) @binding(2) var<storage, read> features: array<vec4u>;
-@group(0) @binding(3) var<storage, read> labels: array<u32>;
-@group(0) @binding(4) var<storage, read> normalisation: array<vec4f>;
-@group(0) @binding(5) var<storage, read> indices: array<u32>;
-@group(0) @binding(6) var<storage, read_write> x: array<vec4f>;
-@group(0) @binding(7) var<storage, read_write> batchLabels: array<u32>;
+@group(0) @binding(3) var<storage, read> normalisation: array<vec4f>;
+@group(0) @binding(4) var<storage, read> indices: array<u32>;
+@group(0) @binding(5) var<storage, read_write> x: array<vec4f>;
 
 override WG: u32 = 64u;
 
@@ -44,5 +42,4 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     raw = bitcast<vec4f>(features[e]);
   }
   x[r * quads + q] = raw * normalisation[q] + normalisation[quads + q];
-  if (q == 0u) { batchLabels[r] = labels[sample]; }
 }

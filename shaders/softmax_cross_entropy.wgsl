@@ -1,6 +1,8 @@
 // Softmax cross-entropy of one batch, and everything else a step does with its logits, in one workgroup (twins:
 // softmaxCrossEntropy in src/cpu/softmax_cross_entropy.ts, biasBackward in src/cpu/dense.ts).
-// logits is (batch, classes); labels is (batch). Per row r: predictions[r] = argmax (first on ties). By dims.mode,
+// logits is (batch, classes); row r's label is the dataset's labels[indices[indexOffset + r]], indexOffset from the
+// current step slot (the gathers leave the labels to this kernel). Per row r: predictions[r] = argmax (first on
+// ties). By dims.mode,
 // out (batch, classes) gets dLogits = (softmax − onehot) / batch (0, the gradient of the *mean* loss), the
 // probabilities (1), or nothing (2). Numerically stable: the row maximum is subtracted before exp.
 // Then, per model: metrics[slot × models + z] = (Σ −log softmax[label], Σ correct) over the batch, where slot is the
@@ -30,10 +32,11 @@ struct Metric {
 @group(0) @binding(1) var<storage, read_write> stepSlots: StepSlots; // shaders/step_uniform.wgsl (prepended)
 @group(0) @binding(2) var<storage, read> logits: array<f32>;
 @group(0) @binding(3) var<storage, read> labels: array<u32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
-@group(0) @binding(5) var<storage, read_write> predictions: array<u32>;
-@group(0) @binding(6) var<storage, read_write> metrics: array<Metric>;
-@group(0) @binding(7) var<storage, read_write> grads: array<f32>;
+@group(0) @binding(4) var<storage, read> indices: array<u32>;
+@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+@group(0) @binding(6) var<storage, read_write> predictions: array<u32>;
+@group(0) @binding(7) var<storage, read_write> metrics: array<Metric>;
+@group(0) @binding(8) var<storage, read_write> grads: array<f32>;
 
 const WG = 64u;
 var<workgroup> lossPartial: array<f32, WG>;
@@ -44,6 +47,7 @@ fn main(@builtin(local_invocation_index) tid: u32) {
   // This step's slot: the host resets the cursor at the chunk's start; this kernel moves it at its end.
   let cursor = stepSlots.cursor;
   let slot = stepSlots.steps[cursor].slot;
+  let batchIndices = stepSlots.steps[cursor].indexOffset;
   // Batched sweeps: model z's logits, gradients, predictions and bias gradient; all models share the labels.
   for (var z = 0u; z < dims.models; z++) {
     var lossSum = 0.0;
@@ -62,7 +66,7 @@ fn main(@builtin(local_invocation_index) tid: u32) {
       var sum = 0.0;
       for (var c = 0u; c < dims.classes; c++) { sum += exp(logits[base + c] - rowMax); }
       // Labels were validated on upload; the clamp only keeps a corrupt label from reading outside the row.
-      let label = min(labels[row], dims.classes - 1u);
+      let label = min(labels[indices[batchIndices + row]], dims.classes - 1u);
       lossSum += log(sum) + rowMax - logits[base + label];
       hits += select(0u, 1u, argmax == label);
       predictions[z * dims.rowStride + row] = argmax;

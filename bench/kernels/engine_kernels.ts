@@ -7,6 +7,7 @@ import { bindGroup, encodeDispatch, gemmGroups, makeDispatch, UniformArena } fro
 import { gemmKernel, packedInputKernels, selectVariant } from '../../src/gpu/kernel_variants';
 import type { KernelName } from '../../src/gpu/kernels';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
+import { firstRowsBindings } from './batch_rows_bindings';
 import { gflops, submitAndWait, timeRepeated } from './gpu_timing';
 import type { KernelRow } from './kernel_row';
 
@@ -60,14 +61,15 @@ export async function timeEngineKernels(device: GPUDevice, cases: EngineKernelCa
     let kernelName: KernelName = gemmKernel(role, I, [0], variant, O);
     if (c.input === 'u8') {
       // The pair the batch plan takes for a uint8 dataset of I features; none: no such row on this adapter.
-      const u8 = packedInputKernels(gemmKernel('forward', I, [0], variant, O), gemmKernel('backwardWeight', I, [0], variant, O), I, true, variant);
+      const u8 = packedInputKernels(gemmKernel('forward', I, [0], variant, O), gemmKernel('backwardWeight', I, [0], variant, O), I, true);
       if (!u8) continue;
       kernelName = u8[role];
     }
     const kernel = cache.get(kernelName);
     const input = seededInput(B, I, rng, c.input === 'u8');
     const xBuffer = uploadBuffer(device, input.words ?? input.x, 'x');
-    const extra = input.normalisation ? [uploadBuffer(device, input.normalisation, 'normalisation')] : [];
+    const extra = input.normalisation
+      ? [uploadBuffer(device, input.normalisation, 'normalisation'), ...firstRowsBindings(device, B, role)] : [];
     const arena = new UniformArena(device, `bench ${kernelName}`);
     let inputs: GPUBuffer[];
     let output: GPUBuffer;

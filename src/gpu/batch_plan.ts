@@ -35,10 +35,15 @@ export interface ModelBuffers {
 
 export type LossMode = keyof typeof SOFTMAX_MODE;
 
-/** What a step encodes per dataset: its batch gather, then layer 0's forward and weight-gradient dispatches. */
+/**
+ * What a step encodes per dataset: its batch gather (none where layer 0 reads the dataset itself), layer 0's forward,
+ * the loss (which reads the dataset's labels), and layer 0's weight-gradient dispatches.
+ */
 interface InputDispatches {
-  gather: Dispatch;
+  gather: Dispatch | null;
   forward0: Dispatch;
+  /** By mode; see BatchPlan.lossDims for what else the loss kernel does. */
+  loss: Record<LossMode, Dispatch>;
   backwardWeight0: Dispatch;
   /** Layer 0's bias gradient, unless layer 0 is the last layer or its weight-gradient kernel writes it too. */
   backwardBias0: Dispatch | null;
@@ -61,22 +66,22 @@ export class BatchPlan {
   readonly acts: GPUBuffer[];
   /** dActs[l + 1] is the gradient w.r.t. layer l's pre-activation output; the last also receives probabilities. */
   readonly dActs: GPUBuffer[];
-  readonly labels: GPUBuffer;
   readonly predictions: GPUBuffer;
   /** Forward dispatches of layers 1 … L − 1 (layer 0's are per dataset, inputDispatches). */
   private readonly forward: Dispatch[];
   /**
-   * The loss by mode; it also reduces the batch's metrics into its slot, in 'gradient' mode writes the last layer's
-   * bias gradient, and moves the step cursor: the last dispatch of an evaluation batch (softmax_cross_entropy.wgsl).
+   * The loss's dims by mode (its dispatches are per dataset, whose labels it reads): it also reduces the batch's metrics
+   * into its slot, in 'gradient' mode writes the last layer's bias gradient, and moves the step cursor, the last
+   * dispatch of an evaluation batch (softmax_cross_entropy.wgsl).
    */
-  private readonly loss: Record<LossMode, Dispatch>;
+  private readonly lossDims: Record<LossMode, () => GPUBufferBinding>;
   /** Backward dispatches of layers L − 1 … 1 (the last layer's bias gradient is the loss kernel's). */
   private readonly backward: Dispatch[];
   /** Layer 0's bias gradient dispatch, unless layer 0 is the last layer (which of its kernels write it: inputDispatches). */
   private readonly layer0Bias: Dispatch | null;
   private readonly optimizerSteps: Dispatch[];
   /** Per dataset: its gather and the layer-0 dispatches that read what it gathers (see inputDispatches). */
-  private readonly inputs = new Map<number, InputDispatches & { dims: GPUBuffer }>();
+  private readonly inputs = new Map<number, InputDispatches & { dims: GPUBuffer | null }>();
   /** Layer 0's f32-input kernels, static dims and shape, from which inputDispatches makes a dataset's dispatches. */
   private readonly layer0: {
     forward: GemmKernelName; backwardWeight: GemmKernelName;
@@ -101,7 +106,6 @@ export class BatchPlan {
     this.metrics = buf(2 * capacity * K, 'metrics');
     this.acts = sizes.map((n, l) => buf((l === 0 ? 1 : K) * B * n, `activation ${l}`));
     this.dActs = sizes.map((n, l) => buf(l === 0 ? 1 : K * B * n, `activation gradient ${l}`));
-    this.labels = buf(B, 'labels');
     this.predictions = buf(K * B, 'predictions');
     // Model strides (f32 elements; 0 with one model, or for the shared input): see the Dims structs of the shaders.
     const act = (l: number): number => (K > 1 && l > 0 ? B * sizes[l] : 0);
@@ -125,7 +129,7 @@ export class BatchPlan {
       wOffset: layout.layers[l].weight.offset, bOffset: layout.layers[l].bias.offset,
       xStride: act(l), pStride: P, yStride: act(l + 1),
     }));
-    const lossDims = Object.fromEntries(Object.entries(SOFTMAX_MODE).map(([mode, value]) => [
+    this.lossDims = Object.fromEntries(Object.entries(SOFTMAX_MODE).map(([mode, value]) => [
       mode, arena.add(k('softmaxCrossEntropy'), {
         batch: B, classes: spec.classes, mode: value, logitsStride: act(L), rowStride: K > 1 ? B : 0, models: K,
         dbOffset: layout.layers[L - 1].bias.offset, pStride: P,
@@ -169,12 +173,6 @@ export class BatchPlan {
       return makeDispatch(kernel, bindGroup(device, kernel, [forwardDims[i + 1](), this.acts[i + 1], params, this.acts[i + 2]]),
         gemmGroups(kernel, B, s.outFeatures), K);
     });
-    // One workgroup for all rows and models: it moves the cursor, which no other workgroup may be reading.
-    const lossGroup = (mode: LossMode): Dispatch => makeDispatch(k('softmaxCrossEntropy'),
-      bindGroup(device, k('softmaxCrossEntropy'),
-        [lossDims[mode](), this.stepSlots, this.acts[L], this.labels, this.dActs[L], this.predictions, this.metrics, grads]),
-      [1, 1]);
-    this.loss = { gradient: lossGroup('gradient'), probabilities: lossGroup('probabilities'), none: lossGroup('none') };
     const biasGradient = (l: number): Dispatch => makeDispatch(k('biasBackward'),
       bindGroup(device, k('biasBackward'), [backwardDims[l].db(), this.dActs[l + 1], grads]),
       linearGroups(k('biasBackward'), shapes[l].outFeatures), K);
@@ -217,67 +215,66 @@ export class BatchPlan {
   }
 
   destroy(): void {
-    for (const b of [this.indices, this.stepSlots, this.metrics, ...this.acts, ...this.dActs, this.labels,
-      this.predictions, this.staticUniforms]) b.destroy();
-    for (const g of this.inputs.values()) g.dims.destroy();
+    for (const b of [this.indices, this.stepSlots, this.metrics, ...this.acts, ...this.dActs, this.predictions,
+      this.staticUniforms]) b.destroy();
+    for (const g of this.inputs.values()) g.dims?.destroy();
     this.inputs.clear();
   }
 
   private encodeBatchForward(pass: GPUComputePassEncoder, input: InputDispatches, mode: LossMode): void {
-    encodeDispatch(pass, input.gather);
+    if (input.gather) encodeDispatch(pass, input.gather);
     encodeDispatch(pass, input.forward0);
     for (const d of this.forward) encodeDispatch(pass, d);
-    encodeDispatch(pass, this.loss[mode]);
+    encodeDispatch(pass, input.loss[mode]);
   }
 
   /**
-   * A dataset's gather and layer-0 dispatches, made on its first use with this batch size. A dataset of packed uint8
-   * features whose layer-0 kernels have u8 twins (kernel_variants.ts packedInputKernels) gathers its rows' bytes as
-   * they are and layer 0 reads and normalises them (gemm_codegen.ts GemmInput says why); any other dataset gathers
-   * normalised f32 rows for layer 0's f32 kernels. Each path builds only its own pipelines.
+   * A dataset's gather, layer-0 and loss dispatches, made on its first use with this batch size. Where layer 0's
+   * kernels have u8 twins for a dataset of packed uint8 features (kernel_variants.ts packedInputKernels), they read and
+   * normalise the batch's rows from the dataset themselves and nothing is gathered (gemm_codegen.ts GemmInput says
+   * why); any other dataset gathers normalised f32 rows for layer 0's f32 kernels. Each path builds only its own
+   * pipelines. The loss reads the batch's labels from the dataset.
    */
-  private inputDispatches(ds: GpuDataset): InputDispatches {
+  private inputDispatches(ds: GpuDataset): InputDispatches & { dims: GPUBuffer | null } {
     let input = this.inputs.get(ds.handle.id);
     if (input) return input;
     const { device, variant } = this.cache;
-    const u8 = packedInputKernels(this.layer0.forward, this.layer0.backwardWeight, ds.handle.dim, ds.packedU8, variant);
-    const dims = (name: 'gatherBatchWords' | GatherKernelName, values: Record<string, number>): GPUBuffer => {
-      const bytes = new Uint8Array(uniformBytes(KERNELS[name].dims));
-      packUniform(KERNELS[name].dims, values, new DataView(bytes.buffer));
-      return uniformBuffer(device, bytes, `gather dims (dataset ${ds.handle.id})`);
-    };
+    const u8 = packedInputKernels(this.layer0.forward, this.layer0.backwardWeight, ds.handle.dim, ds.packedU8);
     const { forwardDims, backwardWeightDims, inFeatures, outFeatures, models, weightKernelWritesBias } = this.layer0;
     const { params, grads } = this.model;
-    // Layer 0 from the kernels that read this dataset's gathered rows: u8 words plus its normalisation, or f32.
-    const layer0 = (forwardName: KernelName, weightName: KernelName, extra: GPUBuffer[]): Omit<InputDispatches, 'gather'> => {
+    const L = this.acts.length - 1;
+    // One workgroup for all rows and models: it moves the cursor, which no other workgroup may be reading.
+    const lossKernel = this.cache.get('softmaxCrossEntropy');
+    const lossDispatch = (mode: LossMode): Dispatch => makeDispatch(lossKernel, bindGroup(device, lossKernel, [this.lossDims[mode](),
+      this.stepSlots, this.acts[L], ds.labels, this.indices, this.dActs[L], this.predictions, this.metrics, grads]), [1, 1]);
+    const loss = { gradient: lossDispatch('gradient'), probabilities: lossDispatch('probabilities'), none: lossDispatch('none') };
+    // Layer 0 from the kernels that read this dataset's batch: its u8 words (with the normalisation, the step slots and
+    // the sample indices), or the gathered f32 rows.
+    const layer0 = (forwardName: KernelName, weightName: KernelName, x: GPUBuffer, extra: GPUBuffer[]) => {
       const forward = this.cache.get(forwardName);
       const weight = this.cache.get(weightName);
       return {
-        forward0: makeDispatch(forward, bindGroup(device, forward, [forwardDims(), this.acts[0], params, this.acts[1], ...extra]),
+        forward0: makeDispatch(forward, bindGroup(device, forward, [forwardDims(), x, params, this.acts[1], ...extra]),
           gemmGroups(forward, this.batch, outFeatures), models),
-        backwardWeight0: makeDispatch(weight, bindGroup(device, weight, [backwardWeightDims(), this.dActs[1], this.acts[0], grads, ...extra]),
+        backwardWeight0: makeDispatch(weight, bindGroup(device, weight, [backwardWeightDims(), this.dActs[1], x, grads, ...extra]),
           gemmGroups(weight, outFeatures, inFeatures), models),
         backwardBias0: weightKernelWritesBias(weightName) ? null : this.layer0Bias,
       };
     };
     if (u8) {
-      const kernel = this.cache.get('gatherBatchWords');
-      const gatherDims = dims('gatherBatchWords', { batch: this.batch, dim: ds.handle.dim });
-      const gather = makeDispatch(kernel, bindGroup(device, kernel,
-        [gatherDims, this.stepSlots, ds.features, ds.labels, this.indices, this.acts[0], this.labels]),
-      linearGroups(kernel, this.batch * ds.handle.dim / 16));
-      input = { dims: gatherDims, gather, ...layer0(u8.forward, u8.backwardWeight, [ds.normalisation]) };
+      input = { dims: null, gather: null, loss, ...layer0(u8.forward, u8.backwardWeight, ds.features, [ds.normalisation, this.stepSlots, this.indices]) };
     } else {
       // Scalar: 2-D over features × rows; vector kernels: 1-D over the batch's groups of 4 or 16 features.
       const choice = gatherKernel(ds.handle.dim, variant);
       const kernel = this.cache.get(choice.name);
-      const gatherDims = dims(choice.name, { batch: this.batch, dim: ds.handle.dim, packedU8: ds.packedU8 ? 1 : 0 });
-      const group = bindGroup(device, kernel,
-        [gatherDims, this.stepSlots, ds.features, ds.labels, ds.normalisation, this.indices, this.acts[0], this.labels]);
+      const bytes = new Uint8Array(uniformBytes(KERNELS[choice.name].dims));
+      packUniform(KERNELS[choice.name].dims, { batch: this.batch, dim: ds.handle.dim, packedU8: ds.packedU8 ? 1 : 0 }, new DataView(bytes.buffer));
+      const gatherDims = uniformBuffer(device, bytes, `gather dims (dataset ${ds.handle.id})`);
+      const group = bindGroup(device, kernel, [gatherDims, this.stepSlots, ds.features, ds.normalisation, this.indices, this.acts[0]]);
       const counts: [number, number] = choice.perInvocation === 1
         ? [Math.ceil(ds.handle.dim / kernel.workgroup[0]), this.batch]
         : linearGroups(kernel, this.batch * ds.handle.dim / choice.perInvocation);
-      input = { dims: gatherDims, gather: makeDispatch(kernel, group, counts), ...layer0(this.layer0.forward, this.layer0.backwardWeight, []) };
+      input = { dims: gatherDims, gather: makeDispatch(kernel, group, counts), loss, ...layer0(this.layer0.forward, this.layer0.backwardWeight, this.acts[0], []) };
     }
     this.inputs.set(ds.handle.id, input);
     return input;

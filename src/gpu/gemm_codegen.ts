@@ -37,25 +37,30 @@ const WEIGHT_BINDINGS = `struct Dims { batch: u32, inFeatures: u32, outFeatures:
 @group(0) @binding(3) var<storage, read_write> grads: array<vec4f>;`;
 
 /**
- * The input a layer-0 kernel reads: 'f32' is the gathered batch (acts[0]); 'u8' is the batch as the dataset stores it,
- * 4 uint8 features per u32 word (one word where the f32 kernel reads one vec4), normalised in the kernel by the
- * dataset's per-feature scale and shift (binding 4: inFeatures/4 vec4s of scale, then as many of shift), as one fma
- * per feature: the CPU twin's value x·scale + shift rounded once. Why: on lavapipe a storage load is a loop over the
- * lanes with a bounds check per component, so a word of 4 features costs less than a vec4 of them. Each dispatch
- * timed alone (test/gpu/perf/step_profile.ts, two interleaved runs each): forward 64×784×128 332–374 → 258–281 µs;
- * the batch gather, which now copies bytes, 97 → 54 µs; the weight gradient 326–356 → 384–409 µs (it unpacks a word
- * per row and lane, which costs more than the loads save; a gather writing f32 rows too would cost what it saves);
- * whole steps 1650–1658 → 1466–1544 µs.
+ * The input a layer-0 kernel reads: 'f32' is the gathered batch (acts[0]); 'u8' is the batch's rows read straight from
+ * a uint8 dataset as it is stored, 4 uint8 features per u32 word (one word where the f32 kernel reads one vec4), at
+ * the sample indices of the step's batch (binding 5: the step slots, whose indexOffset locates the batch in binding 6,
+ * the chunk's indices), normalised in the kernel by the dataset's per-feature scale and shift (binding 4: inFeatures/4
+ * vec4s of scale, then as many of shift), as one fma per feature: the CPU twin's value x·scale + shift rounded once.
+ * Why: on lavapipe a storage load is a loop over the lanes with a bounds check per component, so a word of 4 features
+ * costs less than a vec4 of them, and a dispatch costs ~35 µs whatever it does, so no gather runs before layer 0.
+ * Each dispatch timed alone (test/gpu/perf/step_profile.ts, two interleaved runs each): forward 64×784×128 332–374 →
+ * 258–281 µs; the weight gradient 326–356 → 384–409 µs (it unpacks a word per row and lane, which costs more than the
+ * loads save); whole steps 1650–1658 → 1466–1544 µs with a gather of the bytes (97 → 54 µs), which is now gone too.
+ * The forward kernel runs before the batch's loss and reads the step slot at the cursor; the weight gradient after
+ * it, the slot before the cursor (kernels.ts BindingKind).
  */
 export type GemmInput = 'f32' | 'u8';
 
 const U8_INPUT_BINDINGS = `@group(0) @binding(4) var<storage, read> normalisation: array<vec4f>;
+@group(0) @binding(5) var<storage, read> stepSlots: StepSlots; // shaders/step_uniform.wgsl (prepended)
+@group(0) @binding(6) var<storage, read> indices: array<u32>;
 
 fn bytes(word: u32) -> vec4f {
   return vec4f(vec4u(word, word >> 8u, word >> 16u, word >> 24u) & vec4u(0xffu));
 }`;
 
-/** `bindings` with x read as packed uint8 words (and the normalisation binding) when input is 'u8'. */
+/** `bindings` with x read as a uint8 dataset's packed words (and the normalisation, step and index bindings) when input is 'u8'. */
 function withInput(bindings: string, input: GemmInput): string {
   if (input === 'f32') return bindings;
   return `${bindings.replace('var<storage, read> x: array<vec4f>;', 'var<storage, read> x: array<u32>;')}\n${U8_INPUT_BINDINGS}`;
@@ -192,7 +197,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane
   let lastRow = dims.batch - 1u;
   let lastCol = dims.outFeatures - 1u;
 ${forwardModelOffsets('wid.z')}
-${R.map((i) => `  let xr${i} = xo + min(row0 + ${i}u, lastRow) * k4;`).join('\n')}
+${input === 'f32' ? R.map((i) => `  let xr${i} = xo + min(row0 + ${i}u, lastRow) * k4;`).join('\n')
+    : `  // The batch's rows in the dataset: this step's slot (before its loss: at the cursor) locates its sample indices.
+  let batchIndices = stepSlots.steps[stepSlots.cursor].indexOffset;
+${R.map((i) => `  let xr${i} = indices[batchIndices + min(row0 + ${i}u, lastRow)] * k4;`).join('\n')}`}
 ${C.map((j) => `  let wc${j} = w + min(col0 + SG * ${j}u, lastCol) * k4;`).join('\n')}
 ${R.flatMap((i) => C.map((j) => `  var acc${i}_${j} = 0.0;`)).join('\n')}
   let whole = k4 / SG * SG;
@@ -256,21 +264,23 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane
   // Batched sweeps: workgroup_id.z is the model, its tensors at z × the dims strides (all multiples of 4 here).
   let xo = wid.z * dims.xStride / 4u;
   let dyo = wid.z * dims.dyStride / 4u;
-${C.map((c) => `  let xi${c} = min(in0 + SG * ${c}u, n4 - 1u);`).join('\n')}${scaleLoads}
+${C.map((c) => `  let xi${c} = min(in0 + SG * ${c}u, n4 - 1u);`).join('\n')}${scaleLoads}${input === 'f32' ? '' : `
+  // The batch's rows in the dataset: this step's slot (after its loss: before the cursor) locates its sample indices.
+  let batchIndices = stepSlots.steps[stepSlots.cursor - 1u].indexOffset;`}
 ${O.map((o) => `  let do${o} = min(out0 + ${o}u, m4 - 1u);`).join('\n')}
 ${O.flatMap((o) => Q.flatMap((q) => C.map((c) => `  var ${acc(o, q, c)} = vec4f(0.0);`))).join('\n')}
 ${O.map((o) => `  var bias${o} = vec4f(0.0);`).join('\n')}
   // No early return: every lane takes part in the shuffles; clamped loads, skipped stores.
   for (var r0 = 0u; r0 < dims.batch; r0 += SG) {
     let mine = dyo + min(r0 + lane, lastRow) * m4;
-${O.map((o) => `    let dys${o} = dy[mine + do${o}];`).join('\n')}
+${O.map((o) => `    let dys${o} = dy[mine + do${o}];`).join('\n')}${input === 'f32' ? '' : `
+    let mineX = indices[batchIndices + min(r0 + lane, lastRow)] * n4;`}
     // The bias gradient's partial sums: each lane its own rows (not the clamped duplicates past the batch).
     let mineValid = r0 + lane < dims.batch;
 ${O.map((o) => `    bias${o} += select(vec4f(0.0), dys${o}, mineValid);`).join('\n')}
     let rows = min(SG, dims.batch - r0);
     for (var t = 0u; t < rows; t++) {
-      let r = r0 + t;
-${C.map((c) => `      let xv${c} = ${inputVec4(input, `x[xo + r * n4 + xi${c}]`, `scale${c}`, `shift${c}`)};`).join('\n')}
+${input === 'f32' ? '      let r = r0 + t;\n' : '      let xr = subgroupShuffle(mineX, t);\n'}${C.map((c) => `      let xv${c} = ${inputVec4(input, input === 'f32' ? `x[xo + r * n4 + xi${c}]` : `x[xr + xi${c}]`, `scale${c}`, `shift${c}`)};`).join('\n')}
 ${O.map((o) => `      let dv${o} = subgroupShuffle(dys${o}, t);\n${Q.flatMap((q) => C.map((c) => `      ${acc(o, q, c)} += dv${o}.${'xyzw'[q]} * xv${c};`)).join('\n')}`).join('\n')}
     }
   }

@@ -159,13 +159,13 @@ export type U8InputKernelName = (typeof U8_INPUT_KERNELS)[keyof typeof U8_INPUT_
 
 /**
  * The u8-input kernels of layer 0 (forward, weight gradient) for a dataset of `dim` uint8 features, or undefined where
- * layer 0 keeps the gathered f32 batch: both of its kernels must have a u8 twin (the shuffle kernels do), and the rows
- * must copy as whole vec4u (dim % 16 == 0, gather_batch_words.wgsl) on a variant that takes vector element-wise kernels.
+ * layer 0 keeps the gathered f32 batch: both of its kernels must have a u8 twin (the shuffle kernels do), and each row
+ * must start on a word of the packed dataset (dim % 4 == 0).
  */
 export function packedInputKernels(
-  forward: GemmKernelName, backwardWeight: GemmKernelName, dim: number, packedU8: boolean, variant: KernelVariant,
+  forward: GemmKernelName, backwardWeight: GemmKernelName, dim: number, packedU8: boolean,
 ): { forward: U8InputKernelName; backwardWeight: U8InputKernelName } | undefined {
-  if (!packedU8 || dim % 16 !== 0 || !variant.vectorElementwise) return undefined;
+  if (!packedU8 || dim % 4 !== 0) return undefined;
   const f = u8InputKernel(forward);
   const w = u8InputKernel(backwardWeight);
   return f?.startsWith('denseForward') && w?.startsWith('denseBackwardWeight') ? { forward: f, backwardWeight: w } : undefined;

@@ -13,7 +13,6 @@ import denseForwardVec4Source from '../../shaders/dense_forward_vec4.wgsl';
 import gatherBatchSource from '../../shaders/gather_batch.wgsl';
 import gatherBatchVec16Source from '../../shaders/gather_batch_vec16.wgsl';
 import gatherBatchVec4Source from '../../shaders/gather_batch_vec4.wgsl';
-import gatherBatchWordsSource from '../../shaders/gather_batch_words.wgsl';
 import reluBackwardSource from '../../shaders/relu_backward.wgsl';
 import sgdStepSource from '../../shaders/sgd_step.wgsl';
 import sgdStepVec4Source from '../../shaders/sgd_step_vec4.wgsl';
@@ -66,16 +65,27 @@ const BACKWARD_WEIGHT_DIMS: UniformField[] = [['batch', 'u32'], ['inFeatures', '
   ['dwOffset', 'u32'], ['dyStride', 'u32', 0], ['xStride', 'u32', 0], ['pStride', 'u32', 0], ['dbOffset', 'u32', 0],
   ['biasGradient', 'u32', 0]];
 
+/** `source` with step_uniform.wgsl's structs after its `enable` directives, which WGSL wants before any declaration. */
+function withStepStructs(source: string): string {
+  const lines = source.split('\n');
+  const directives = lines.filter((l) => /^enable \w+;$/.test(l));
+  return [...directives, stepUniformSource, ...lines.filter((l) => !directives.includes(l))].join('\n');
+}
+
 const def = (
   name: string, source: string, bindings: BindingKind[], dims: UniformField[], workgroup: WorkgroupShape,
   block: readonly [number, number] = [4, 4],
 ): KernelDef => ({
   name,
   // WGSL has no include: kernels bound to the step slot get its one struct definition prepended.
-  source: bindings.some((b) => STEP_BINDINGS.includes(b)) ? `${stepUniformSource}\n${source}` : source,
+  source: bindings.some((b) => STEP_BINDINGS.includes(b)) ? withStepStructs(source) : source,
   bindings, dims, workgroup, block, biasGradient: false,
 });
 const fusingBias = (d: KernelDef): KernelDef => ({ ...d, biasGradient: true });
+// The u8-input GEMM kernels' bindings (gemm_codegen.ts GemmInput): the forward runs before the batch's loss, the
+// weight gradient after it, so they read the step slot at and before the cursor.
+const U8_FORWARD_BINDINGS: BindingKind[] = ['dims', 'read', 'read', 'write', 'read', 'step', 'read'];
+const U8_WEIGHT_BINDINGS: BindingKind[] = ['dims', 'read', 'read', 'write', 'read', 'stepAfterLoss', 'read'];
 
 export const KERNELS = {
   denseForward: def('dense_forward', denseForwardSource, ['dims', 'read', 'read', 'write'],
@@ -110,20 +120,21 @@ export const KERNELS = {
     [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16])),
   denseBackwardWeightShuffle8x16: fusingBias(def('dense_backward_weight_shuffle_8x16', denseBackwardWeightShuffleSource(2, 4), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8])),
-  // The same shuffle kernels reading layer 0's input as the dataset's packed uint8 words, normalised in the kernel
-  // (gemm_codegen.ts GemmInput; binding 4: the dataset's scale and shift). kernel_variants.ts packedInputKernels pairs them.
-  denseForwardShuffle32x4U8: def('dense_forward_shuffle_32x4_u8', denseForwardShuffleSource(32, 4, 'u8'), ['dims', 'read', 'read', 'write', 'read'],
+  // The same shuffle kernels reading layer 0's input as the dataset's packed uint8 words at the batch's sample indices,
+  // normalised in the kernel (gemm_codegen.ts GemmInput; bindings 4–6: the dataset's scale and shift, the step slots,
+  // the chunk's indices). kernel_variants.ts packedInputKernels pairs them.
+  denseForwardShuffle32x4U8: def('dense_forward_shuffle_32x4_u8', denseForwardShuffleSource(32, 4, 'u8'), U8_FORWARD_BINDINGS,
     [...FORWARD_DIMS], 'subgroup', [4, 32]),
-  denseForwardShuffle16x4U8: def('dense_forward_shuffle_16x4_u8', denseForwardShuffleSource(16, 4, 'u8'), ['dims', 'read', 'read', 'write', 'read'],
+  denseForwardShuffle16x4U8: def('dense_forward_shuffle_16x4_u8', denseForwardShuffleSource(16, 4, 'u8'), U8_FORWARD_BINDINGS,
     [...FORWARD_DIMS], 'subgroup', [4, 16]),
-  denseForwardShuffle16x2U8: def('dense_forward_shuffle_16x2_u8', denseForwardShuffleSource(16, 2, 'u8'), ['dims', 'read', 'read', 'write', 'read'],
+  denseForwardShuffle16x2U8: def('dense_forward_shuffle_16x2_u8', denseForwardShuffleSource(16, 2, 'u8'), U8_FORWARD_BINDINGS,
     [...FORWARD_DIMS], 'subgroup', [2, 16]),
   denseBackwardWeightShuffle32x8U8: fusingBias(def('dense_backward_weight_shuffle_32x8_u8', denseBackwardWeightShuffleSource(8, 2, 'u8'),
-    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 32])),
+    U8_WEIGHT_BINDINGS, [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 32])),
   denseBackwardWeightShuffle16x8U8: fusingBias(def('dense_backward_weight_shuffle_16x8_u8', denseBackwardWeightShuffleSource(4, 2, 'u8'),
-    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16])),
+    U8_WEIGHT_BINDINGS, [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16])),
   denseBackwardWeightShuffle8x16U8: fusingBias(def('dense_backward_weight_shuffle_8x16_u8', denseBackwardWeightShuffleSource(2, 4, 'u8'),
-    ['dims', 'read', 'read', 'write', 'read'], [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8])),
+    U8_WEIGHT_BINDINGS, [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8])),
   denseBackwardWeightBlock8x8: def('dense_backward_weight_block_8x8', denseBackwardWeightBlockSource(2, 2), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [8, 8]),
   denseBackwardWeightBlock8x16: def('dense_backward_weight_block_8x16', denseBackwardWeightBlockSource(2, 4), ['dims', 'read', 'read', 'write'],
@@ -135,12 +146,12 @@ export const KERNELS = {
   reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),
   // Loss, predictions, per-batch metrics, the last layer's bias gradient and the cursor's move, in one workgroup.
   softmaxCrossEntropy: def('softmax_cross_entropy', softmaxCrossEntropySource,
-    ['dims', 'stepCursor', 'read', 'read', 'write', 'write', 'write', 'write'],
+    ['dims', 'stepCursor', 'read', 'read', 'read', 'write', 'write', 'write', 'write'],
     [['batch', 'u32'], ['classes', 'u32'], ['mode', 'u32'], ['logitsStride', 'u32', 0], ['rowStride', 'u32', 0],
       ['models', 'u32', 1], ['dbOffset', 'u32', 0], ['pStride', 'u32', 0]], 'fixed'),
   sumSquares: def('sum_squares', sumSquaresSource, ['dims', 'read', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['slot', 'u32']], 'fixed'),
-  gatherBatch: def('gather_batch', gatherBatchSource, ['dims', 'step', 'read', 'read', 'read', 'read', 'write', 'write'],
+  gatherBatch: def('gather_batch', gatherBatchSource, ['dims', 'step', 'read', 'read', 'read', 'write'],
     [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
   sgdStep: def('sgd_step', sgdStepSource, ['dims', 'stepAfterLoss', 'write', 'read', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
@@ -148,13 +159,10 @@ export const KERNELS = {
     [['offset', 'u32'], ['count', 'u32'], ['isBias', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['pStride', 'u32', 0]], 'linear'),
   // Vector variants of the element-wise kernels (elementwise_variants.ts says where they apply): 4 or 16 features,
   // or 4 parameters, per invocation; the optimizer steps cover weights and biases in one dispatch (biasStart).
-  gatherBatchVec4: def('gather_batch_vec4', gatherBatchVec4Source, ['dims', 'step', 'read', 'read', 'read', 'read', 'write', 'write'],
+  gatherBatchVec4: def('gather_batch_vec4', gatherBatchVec4Source, ['dims', 'step', 'read', 'read', 'read', 'write'],
     [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
-  gatherBatchVec16: def('gather_batch_vec16', gatherBatchVec16Source, ['dims', 'step', 'read', 'read', 'read', 'read', 'write', 'write'],
+  gatherBatchVec16: def('gather_batch_vec16', gatherBatchVec16Source, ['dims', 'step', 'read', 'read', 'read', 'write'],
     [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
-  // The batch's packed uint8 rows copied as they are (16 features per invocation), for the u8-input kernels above.
-  gatherBatchWords: def('gather_batch_words', gatherBatchWordsSource, ['dims', 'step', 'read', 'read', 'read', 'write', 'write'],
-    [['batch', 'u32'], ['dim', 'u32']], 'linear'),
   sgdStepVec4: def('sgd_step_vec4', sgdStepVec4Source, ['dims', 'stepAfterLoss', 'write', 'read', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['biasStart', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
   adamStepVec4: def('adam_step_vec4', adamStepVec4Source, ['dims', 'stepAfterLoss', 'write', 'read', 'write', 'write'],

@@ -9,7 +9,9 @@ import {
   FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, packedInputKernels, selectVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES,
   u8InputKernel, withSubgroups, type KernelVariant,
 } from '../../src/gpu/kernel_variants';
+import { defaultOptimizer } from '../../src/core/optimizer';
 import { Prng } from '../../src/core/prng';
+import { packStepSlots } from '../../src/gpu/step_uniform';
 import { KERNELS, type KernelName } from '../../src/gpu/kernels';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import type { NodeGpu } from '../../src/node/webgpu_node';
@@ -50,27 +52,45 @@ afterAll(() => {
  * scale and shift bound after the output (binding 4: scale then shift); `x` is what the CPU twin multiplies (for u8
  * the float64 value of raw·scale + shift, which the kernel rounds once, with one fma).
  */
-function layerInput(B: number, I: number, seed: number, kind: 'f32' | 'u8'): { stored: Float32Array | Uint32Array; extra: Float32Array[]; x: Float64Array } {
+/** Where the u8-input kernels find their batch: slot 0's batch starts at this offset in the indices. */
+const U8_INDEX_OFFSET = 3;
+
+/**
+ * Layer 0's input as a kernel binds it: f32, the batch's rows; u8, a dataset of more rows than the batch as packed
+ * bytes, with the normalisation, then the indices of the batch's samples (shuffled, some repeated, the last row among
+ * them) at U8_INDEX_OFFSET, named by the step slot `step`. x is the batch's rows as the twin sees them.
+ */
+function layerInput(B: number, I: number, seed: number, kind: 'f32' | 'u8'): {
+  stored: Float32Array | Uint32Array; extra: (Float32Array | Uint32Array)[]; x: Float64Array; step?: Uint8Array<ArrayBuffer>;
+} {
   if (kind === 'f32') {
     const x = randomF32(B * I, seed);
     return { stored: x, extra: [], x: Float64Array.from(x) };
   }
   const rng = new Prng(seed);
-  const bytes = Uint8Array.from({ length: B * I }, () => (rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
+  const count = B + 5;
+  const bytes = Uint8Array.from({ length: count * I }, () => (rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
+  const indices = Uint32Array.from({ length: U8_INDEX_OFFSET + B }, (_, i) => (i % 5 === 0 ? count - 1 : rng.nextInt(count)));
   // Per-feature values that differ, so that a feature read with another's scale or shift is caught.
   const scale = randomF32(I, seed + 1, 0.001, 0.02);
   const shift = randomF32(I, seed + 2, -1, 1);
   const normalisation = new Float32Array(2 * I);
   normalisation.set(scale);
   normalisation.set(shift, I);
-  return { stored: new Uint32Array(bytes.buffer), extra: [normalisation], x: Float64Array.from(bytes, (v, i) => v * scale[i % I] + shift[i % I]) };
+  const x = Float64Array.from({ length: B * I }, (_, e) => {
+    const f = e % I;
+    return bytes[indices[U8_INDEX_OFFSET + Math.floor(e / I)] * I + f] * scale[f] + shift[f];
+  });
+  const step = packStepSlots([{ lr: 0, t: 0, slot: 0, indexOffset: U8_INDEX_OFFSET }], defaultOptimizer('sgd'),
+    { mode: 'l2', coefficient: 0, decayBiases: false });
+  return { stored: new Uint32Array(bytes.buffer), extra: [normalisation, indices], x, step };
 }
 
 async function checkForward(
   cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string, kind: 'f32' | 'u8' = 'f32',
 ): Promise<void> {
   const seed = B * 1_000_000 + I * 1000 + O;
-  const { stored, extra, x } = layerInput(B, I, seed, kind);
+  const { stored, extra, x, step } = layerInput(B, I, seed, kind);
   const w = randomF32(O * I, seed + 1);
   const b = randomF32(O, seed + 2);
   // w at a 4-aligned offset, the bias right after it at an odd one, garbage around both.
@@ -83,7 +103,7 @@ async function checkForward(
     const ref = new Float64Array(B * O);
     denseForward(x, Float64Array.from(w), Float64Array.from(b), ref, B, I, O, relu);
     const [, , y] = await runKernel(cache, name as never, { batch: B, inFeatures: I, outFeatures: O, relu: relu ? 1 : 0, wOffset, bOffset },
-      [stored, params, B * O, ...extra], (k) => gemmGroups(k, B, O));
+      [stored, params, B * O, ...extra], (k) => gemmGroups(k, B, O), step);
     // u8: x rounded once to f32 adds u·|x| per term, inside the 4·K·u bound.
     const r = expectClose(new Float32Array(y), ref, dotTolerance(I + 1, x, w), `${name} ${B}×${I}×${O} (${tag})`);
     log.record(`${name}/${tag}`, `${B}×${I}×${O}`, r.maxAbsError);
@@ -100,7 +120,7 @@ async function checkWeight(
 ): Promise<void> {
   const seed = B * 1_000_000 + I * 1000 + O + 7;
   const dy = randomF32(B * O, seed);
-  const { stored, extra, x } = layerInput(B, I, seed + 1, kind);
+  const { stored, extra, x, step } = layerInput(B, I, seed + 1, kind);
   const dwOffset = name.endsWith('WeightVec4') || name.includes('Block') || name.includes('Shuffle') ? 12 : 11;
   const dbOffset = dwOffset + O * I + 4;
   const ref = new Float64Array(O * I);
@@ -108,7 +128,7 @@ async function checkWeight(
   const before = randomF32(dbOffset + O + 7, seed + 2);
   const [, , grads] = await runKernel(cache, name as never,
     { batch: B, inFeatures: I, outFeatures: O, dwOffset, dbOffset, biasGradient: bias ? 1 : 0 },
-    [dy, stored, before, ...extra], (k) => gemmGroups(k, O, I));
+    [dy, stored, before, ...extra], (k) => gemmGroups(k, O, I), step);
   const g = new Float32Array(grads);
   const r = expectClose(g.subarray(dwOffset, dwOffset + O * I), ref, dotTolerance(B, dy, x), `${name} ${B}×${I}×${O} (${tag})`);
   log.record(`${name}/${tag}`, `${B}×${I}×${O}`, r.maxAbsError);
@@ -197,13 +217,13 @@ describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when th
 
   it('packedInputKernels pairs layer 0\'s shuffle kernels with their u8 twins only where the input allows', () => {
     const pair = ['denseForwardShuffle32x4', 'denseBackwardWeightShuffle32x8'] as const;
-    expect(packedInputKernels(...pair, 784, true, variant)).toEqual(
+    expect(packedInputKernels(...pair, 784, true)).toEqual(
       { forward: 'denseForwardShuffle32x4U8', backwardWeight: 'denseBackwardWeightShuffle32x8U8' });
-    expect(packedInputKernels(...pair, 784, false, variant)).toBeUndefined(); // float32 features
-    expect(packedInputKernels(...pair, 68, true, variant)).toBeUndefined(); // rows not whole vec4u of bytes
-    expect(packedInputKernels(...pair, 784, true, { ...variant, vectorElementwise: undefined })).toBeUndefined();
-    expect(packedInputKernels('denseForwardShuffle32x4', 'denseBackwardWeightVec4', 784, true, variant)).toBeUndefined();
-    expect(packedInputKernels('denseForwardTiled', 'denseBackwardWeightShuffle32x8', 784, true, variant)).toBeUndefined();
+    expect(packedInputKernels(...pair, 68, true)?.forward).toBe('denseForwardShuffle32x4U8'); // rows of whole words
+    expect(packedInputKernels(...pair, 784, false)).toBeUndefined(); // float32 features
+    expect(packedInputKernels(...pair, 66, true)).toBeUndefined(); // rows that do not start on a word
+    expect(packedInputKernels('denseForwardShuffle32x4', 'denseBackwardWeightVec4', 784, true)).toBeUndefined();
+    expect(packedInputKernels('denseForwardTiled', 'denseBackwardWeightShuffle32x8', 784, true)).toBeUndefined();
   });
 
   it('a variant without a subgroup size refuses to build the shuffle kernels', () => {

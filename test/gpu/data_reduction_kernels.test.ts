@@ -49,8 +49,8 @@ describe('gather_batch', () => {
       const norm = new Float32Array(2 * dim);
       norm.set(scale);
       norm.set(shift, dim);
-      const [, , , , x, batchLabels] = await runKernel(cache, 'gatherBatch', { batch: B, dim, packedU8: kind === 'u8' ? 1 : 0 },
-        [features, Uint32Array.from(labels), norm, indices, B * dim, B], (k) => [Math.ceil(dim / k.workgroup[0]), B], step);
+      const [, , , x] = await runKernel(cache, 'gatherBatch', { batch: B, dim, packedU8: kind === 'u8' ? 1 : 0 },
+        [features, norm, indices, B * dim], (k) => [Math.ceil(dim / k.workgroup[0]), B], step);
       const refX = new Float64Array(B * dim);
       const refLabels = new Uint32Array(B);
       gatherBatch(features, labels, scale, shift, indices, s * B, B, dim, refX, refLabels);
@@ -58,7 +58,6 @@ describe('gather_batch', () => {
       const atol = 2 * U * (maxAbs(features) * maxAbs(scale) + maxAbs(shift));
       const r = expectClose(new Float32Array(x), refX, { atol, rtol: 0 }, 'x');
       log.record(`gather_batch ${kind}`, `${count}×${dim}`, r.maxAbsError);
-      expect(Array.from(new Uint32Array(batchLabels))).toEqual(Array.from(refLabels));
     });
   }
 });

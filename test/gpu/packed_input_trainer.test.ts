@@ -49,8 +49,8 @@ describe('training with layer 0 reading packed uint8 input', () => {
   it('is the path this driver takes for the uint8 dataset, and not for the float32 one', () => {
     const forward = gemmKernel('forward', 80, [0], variant, 36);
     const weight = gemmKernel('backwardWeight', 80, [0], variant, 36);
-    expect(packedInputKernels(forward, weight, 80, true, variant), `${driverName(gpu.info)}, variant ${variant.name}`).toBeDefined();
-    expect(packedInputKernels(forward, weight, 80, false, variant)).toBeUndefined();
+    expect(packedInputKernels(forward, weight, 80, true), `${driverName(gpu.info)}, variant ${variant.name}`).toBeDefined();
+    expect(packedInputKernels(forward, weight, 80, false)).toBeUndefined();
   });
 
   it('GpuTrainer, sgd momentum with coupled decay: 200 steps equal the CPU twin; evaluation too', async () => {

@@ -1,5 +1,5 @@
-// softmax_cross_entropy, the loss kernel of a batch, against the float64 CPU twins: per-row predictions and dLogits or
-// probabilities, the batch's metrics in the step's slot, the last layer's bias gradient (gradient mode only) and the
+// softmax_cross_entropy, the loss kernel of a batch, against the float64 CPU twins: the batch's labels read through
+// its sample indices, per-row predictions and dLogits or probabilities, the batch's metrics in the step's slot, the last layer's bias gradient (gradient mode only) and the
 // cursor's move, for one model and for a batched sweep's stacked models; rows of one class and batches larger than
 // its one workgroup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,18 +42,31 @@ function labelsFor(batch: number, classes: number, seed: number): Uint32Array {
   return Uint32Array.from({ length: batch }, () => rng.nextInt(classes));
 }
 
-/** Slots 0 … 3 whose metrics entries are 2, 0, 3, 1: the kernel must write the entry of the slot at the cursor. */
-const STEPS = packStepSlots([2, 0, 3, 1].map((slot) => ({ lr: 0, t: 0, slot, indexOffset: 0 })), defaultOptimizer('sgd'),
-  { mode: 'l2', coefficient: 0, decayBiases: false });
+/**
+ * Slots 0 … 3 whose metrics entries are 2, 0, 3, 1 and whose batches start at 0, 1, INDEX_OFFSET, 2 in the indices: the
+ * kernel must write the entry of the slot at the cursor, and read the labels of that slot's batch.
+ */
+const INDEX_OFFSET = 5;
+const STEPS = packStepSlots([[2, 0], [0, 1], [3, INDEX_OFFSET], [1, 2]].map(([slot, indexOffset]) => ({ lr: 0, t: 0, slot, indexOffset })),
+  defaultOptimizer('sgd'), { mode: 'l2', coefficient: 0, decayBiases: false });
 const CURSOR = 2;
 const SLOT = 3;
+
+/** A dataset's labels and the indices of a batch of B of its samples (some repeated) at INDEX_OFFSET; the batch's labels. */
+function batchLabels(B: number, C: number, seed: number): { labels: Uint32Array; indices: Uint32Array; batch: Uint32Array } {
+  const count = B + 4;
+  const labels = labelsFor(count, C, seed);
+  const rng = new Prng(seed + 1);
+  const indices = Uint32Array.from({ length: INDEX_OFFSET + B }, (_, i) => (i % 7 === 0 ? count - 1 : rng.nextInt(count)));
+  return { labels, indices, batch: indices.subarray(INDEX_OFFSET).map((i) => labels[i]) };
+}
 
 describe('softmax_cross_entropy', () => {
   for (const [B, C, K] of SHAPES) {
     it(`${B}×${C}, ${K} model(s): predictions, dLogits or probabilities, metrics, bias gradient, cursor`, async () => {
       // Logits up to ±8 so that the max subtraction matters and some probabilities are tiny; each model its own.
       const logits = randomF32(K * B * C, B * 100 + C + K, -8, 8);
-      const labels = labelsFor(B, C, B + C);
+      const { labels: datasetLabels, indices, batch: labels } = batchLabels(B, C, B + C);
       const pStride = C + DB_OFFSET + 3;
       const ref = Array.from({ length: K }, (_, z) => {
         const grad = new Float64Array(B * C);
@@ -69,11 +82,11 @@ describe('softmax_cross_entropy', () => {
       });
       const run = (mode: number) => runKernel(cache, 'softmaxCrossEntropy',
         { batch: B, classes: C, mode, logitsStride: B * C, rowStride: B, models: K, dbOffset: DB_OFFSET, pStride },
-        [logits, labels, new Float32Array(K * B * C).fill(SENTINEL), K * B, 2 * 4 * K, new Float32Array(K * pStride).fill(SENTINEL)],
+        [logits, datasetLabels, indices, new Float32Array(K * B * C).fill(SENTINEL), K * B, 2 * 4 * K, new Float32Array(K * pStride).fill(SENTINEL)],
         () => [1, 1], STEPS, CURSOR);
 
       for (const mode of [SOFTMAX_MODE.gradient, SOFTMAX_MODE.probabilities, SOFTMAX_MODE.none]) {
-        const [, , out, predictions, metrics, grads, steps] = await run(mode);
+        const [, , , out, predictions, metrics, grads, steps] = await run(mode);
         expect(new Uint32Array(steps)[0], 'cursor moved by one').toBe(CURSOR + 1);
         const f = new Float32Array(metrics);
         const u = new Uint32Array(metrics);

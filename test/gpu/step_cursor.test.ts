@@ -43,9 +43,10 @@ describe('the slot the cursor names', () => {
     const opt = defaultOptimizer('sgd');
     // Three slots whose metrics indices differ; the cursor names the last one, which sends the sums to entry 1.
     const step = packStepSlots([4, 0, 1].map((slot) => ({ lr: 0, t: 0, slot, indexOffset: 0 })), opt, { mode: 'l2', coefficient: 0, decayBiases: false });
-    // Two rows of two classes, logits (0, 0): each row's loss is ln 2, the first class is predicted and right once.
-    const [, , , , metrics, , after] = await runKernel(cache, 'softmaxCrossEntropy', { batch: 2, classes: 2, mode: 2 },
-      [new Float32Array(4), Uint32Array.of(0, 1), 4, 2, 2 * 5, 1], () => [1, 1], step, 2);
+    // Two rows of two classes, logits (0, 0): each row's loss is ln 2, the first class is predicted and right once
+    // (samples 0 and 1 of labels 0 and 1; every slot's batch starts at index 0).
+    const [, , , , , metrics, , after] = await runKernel(cache, 'softmaxCrossEntropy', { batch: 2, classes: 2, mode: 2 },
+      [new Float32Array(4), Uint32Array.of(0, 1), Uint32Array.of(0, 1), 4, 2, 2 * 5, 1], () => [1, 1], step, 2);
     const f = new Float32Array(metrics);
     const u = new Uint32Array(metrics);
     expect(f[2]).toBeCloseTo(2 * Math.LN2, 6);

@@ -14,6 +14,7 @@ import { PipelineCache } from '../../../src/gpu/pipeline_cache';
 import { createNodeGpu } from '../../../src/node/webgpu_node';
 import { IDLE_FRACTION, idleMs } from '../../../src/gpu/idle_wait';
 import { submitAndWait } from '../../../bench/kernels/gpu_timing';
+import { firstRowsBindings } from '../../../bench/kernels/batch_rows_bindings';
 
 const gpu = await createNodeGpu();
 const device = gpu.device;
@@ -74,7 +75,8 @@ async function prepare(name: KernelName, [B, I, O]: [number, number, number]): P
     denseBackwardWeight(Float64Array.from(dy), Float64Array.from(x), ref, B, I, O);
   }
   arena.finish();
-  const normalisation = input.buffers.normalisation ? [input.buffers.normalisation] : [];
+  const normalisation = input.buffers.normalisation
+    ? [input.buffers.normalisation, ...firstRowsBindings(device, B, r === 'forward' ? 'forward' : 'backwardWeight')] : [];
   const dispatch = makeDispatch(k, bindGroup(device, k, [dims(), ...res, out, ...normalisation]), counts);
   await run(dispatch, 1);
   const got = await readFloat32(device, out, ref.length);

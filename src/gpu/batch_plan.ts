@@ -11,7 +11,7 @@ import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE, type KernelDef, type KernelName } from './kernels';
 import type { ParamLayout } from './param_layout';
 import { MeasuredSpeed } from './idle_wait';
-import { gemmKernel, packedInputKernels, type GemmKernelName } from './kernel_variants';
+import { gemmKernel, narrowBackward, packedInputKernels, type GemmKernelName } from './kernel_variants';
 import type { PipelineCache } from './pipeline_cache';
 import { createStepBuffer } from './step_uniform';
 import { packUniform, uniformBytes } from './uniform_layout';
@@ -159,6 +159,18 @@ export class BatchPlan {
     const optimizerDims = steps.map((s) => arena.add(k(s.name), sgd
       ? { ...s.region, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening, pStride: P }
       : { ...s.region, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, pStride: P }));
+    // The layers past 0 whose backward pass is one dense_backward_narrow dispatch (the loss writes the last one's db).
+    const narrowLayers = shapes.map((s, l) => {
+      if (l === 0 || !narrowBackward(s.inFeatures, s.outFeatures, [layout.layers[l].weight.offset, P], cache.variant)) return null;
+      const kernel = cache.get('denseBackwardNarrow', { OUT: s.outFeatures });
+      return {
+        kernel,
+        dims: arena.add(kernel, {
+          batch: B, inFeatures: s.inFeatures, maskRelu: 1, biasGradient: l < L - 1 ? 1 : 0, wOffset: layout.layers[l].weight.offset,
+          dwOffset: layout.layers[l].weight.offset, dbOffset: layout.layers[l].bias.offset, dyStride: act(l + 1), xStride: act(l), pStride: P,
+        }),
+      };
+    });
     this.staticUniforms = arena.finish();
     this.layer0 = {
       forward: gemmNames[0].forward, backwardWeight: gemmNames[0].dw, forwardDims: forwardDims[0], backwardWeightDims: backwardDims[0].dw,
@@ -176,10 +188,18 @@ export class BatchPlan {
     const biasGradient = (l: number): Dispatch => makeDispatch(k('biasBackward'),
       bindGroup(device, k('biasBackward'), [backwardDims[l].db(), this.dActs[l + 1], grads]),
       linearGroups(k('biasBackward'), shapes[l].outFeatures), K);
-    // Layers L − 1 … 1; layer 0's weight gradient is the dataset's (inputDispatches).
+    // Layers L − 1 … 1; layer 0's weight gradient is the dataset's (inputDispatches). A narrow layer's three gradients
+    // are one dispatch on CPU drivers (kernel_variants.ts narrowBackward).
     this.backward = [];
     for (let l = L - 1; l > 0; l--) {
       const s = shapes[l];
+      const narrow = narrowLayers[l];
+      if (narrow) {
+        this.backward.push(makeDispatch(narrow.kernel,
+          bindGroup(device, narrow.kernel, [narrow.dims(), this.dActs[l + 1], params, this.acts[l], grads, this.dActs[l]]),
+          [Math.ceil(s.inFeatures / 4 / narrow.kernel.workgroup[0]), 1], K));
+        continue;
+      }
       const d = backwardDims[l];
       const dw = k(gemmNames[l].dw);
       this.backward.push(makeDispatch(dw, bindGroup(device, dw, [d.dw(), this.dActs[l + 1], this.acts[l], grads]),

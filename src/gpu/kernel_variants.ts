@@ -145,6 +145,19 @@ export function gemmKernel(
   return GEMM_KERNELS[role][vec4 ? 'vec4' : 'scalar'];
 }
 
+/** Most outputs dense_backward_narrow keeps in registers (its MAX_OUT). */
+export const NARROW_MAX_OUT = 16;
+
+/**
+ * Whether a layer's whole backward pass (input, weight and bias gradients) runs as one dense_backward_narrow dispatch
+ * (the shader says why): on a variant with a fixed subgroup size (the CPU drivers), for 1 … NARROW_MAX_OUT outputs, rows
+ * of whole vec4s of input and 4-aligned tensor offsets and model stride (`offsets`).
+ */
+export function narrowBackward(inFeatures: number, outFeatures: number, offsets: number[], variant: KernelVariant | undefined): boolean {
+  return variant?.subgroupSize !== undefined && outFeatures >= 1 && outFeatures <= NARROW_MAX_OUT
+    && inFeatures % 4 === 0 && offsets.every((o) => o % 4 === 0);
+}
+
 /** Each shuffle kernel's twin reading layer 0's input as packed uint8 words (kernels.ts, gemm_codegen.ts GemmInput). */
 const U8_INPUT_KERNELS = {
   denseForwardShuffle32x4: 'denseForwardShuffle32x4U8',

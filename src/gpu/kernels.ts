@@ -5,6 +5,7 @@ import adamStepVec4Source from '../../shaders/adam_step_vec4.wgsl';
 import biasBackwardSource from '../../shaders/bias_backward.wgsl';
 import denseBackwardInputSource from '../../shaders/dense_backward_input.wgsl';
 import denseBackwardInputVec4Source from '../../shaders/dense_backward_input_vec4.wgsl';
+import denseBackwardNarrowSource from '../../shaders/dense_backward_narrow.wgsl';
 import denseBackwardWeightSource from '../../shaders/dense_backward_weight.wgsl';
 import denseBackwardWeightVec4Source from '../../shaders/dense_backward_weight_vec4.wgsl';
 import denseForwardSource from '../../shaders/dense_forward.wgsl';
@@ -141,6 +142,10 @@ export const KERNELS = {
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [16, 8]),
   denseBackwardWeightBlock16x16: def('dense_backward_weight_block_16x16', denseBackwardWeightBlockSource(4, 4), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [16, 16]),
+  // A narrow layer's input, weight and bias gradients in one subgroup kernel; OUT (its outputs) is a pipeline constant.
+  denseBackwardNarrow: def('dense_backward_narrow', denseBackwardNarrowSource, ['dims', 'read', 'read', 'read', 'write', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['maskRelu', 'u32'], ['biasGradient', 'u32'], ['wOffset', 'u32'], ['dwOffset', 'u32'],
+      ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['xStride', 'u32', 0], ['pStride', 'u32', 0]], 'subgroup'),
   biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
     [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['pStride', 'u32', 0]], 'linear'),
   reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),

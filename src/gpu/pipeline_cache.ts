@@ -13,20 +13,22 @@ export interface KernelPipeline {
 }
 
 export class PipelineCache {
-  private readonly pipelines = new Map<KernelName, KernelPipeline>();
+  private readonly pipelines = new Map<string, KernelPipeline>();
 
   constructor(readonly device: GPUDevice, readonly variant: KernelVariant) {}
 
-  get(name: KernelName): KernelPipeline {
-    let p = this.pipelines.get(name);
+  /** The kernel's pipeline; `overrides` sets its shape constants (e.g. dense_backward_narrow's OUT), one pipeline each. */
+  get(name: KernelName, overrides: Record<string, number> = {}): KernelPipeline {
+    const key = Object.keys(overrides).length ? `${name} ${JSON.stringify(overrides)}` : name;
+    let p = this.pipelines.get(key);
     if (!p) {
-      p = this.build(KERNELS[name]);
-      this.pipelines.set(name, p);
+      p = this.build(KERNELS[name], overrides);
+      this.pipelines.set(key, p);
     }
     return p;
   }
 
-  private build(def: KernelDef): KernelPipeline {
+  private build(def: KernelDef, overrides: Record<string, number>): KernelPipeline {
     const entries: GPUBindGroupLayoutEntry[] = def.bindings.map((kind, binding) => ({
       binding,
       visibility: GPUShaderStage.COMPUTE,
@@ -52,7 +54,7 @@ export class PipelineCache {
     const pipeline = this.device.createComputePipeline({
       label: def.name,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main', constants },
+      compute: { module, entryPoint: 'main', constants: { ...constants, ...overrides } },
     });
     return { def, layout, pipeline, workgroup, block: def.block };
   }

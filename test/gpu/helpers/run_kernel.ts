@@ -12,16 +12,17 @@ import { UNIFORM_SLOT_BYTES } from '../../../src/gpu/uniform_layout';
  * 4-byte elements, zero-filled); `step` is the packed step slots (packStepSlots) for kernels that bind them, of which
  * the kernel reads slot `stepCursor` (the helper sets the cursor one further for a 'stepAfterLoss' kernel, which reads
  * the slot before it, see kernels.ts BindingKind).
+ * `models` dispatches that many along z (a batched sweep's stacked models); `overrides` sets pipeline constants.
  * Returns the storage bindings' bytes after the dispatch, in the same order, then for a 'stepCursor' kernel the step
  * buffer's (its first u32 is the cursor).
  */
 export async function runKernel(
   cache: PipelineCache, name: KernelName, dims: Record<string, number>,
   storage: (ArrayBufferView | number)[], counts: (k: ReturnType<PipelineCache['get']>) => [number, number],
-  step?: Uint8Array<ArrayBuffer>, stepCursor = 0,
+  step?: Uint8Array<ArrayBuffer>, stepCursor = 0, models = 1, overrides: Record<string, number> = {},
 ): Promise<ArrayBuffer[]> {
   const device = cache.device;
-  const kernel = cache.get(name);
+  const kernel = cache.get(name, overrides);
   const dimBytes = new Uint8Array(uniformBytes(KERNELS[name].dims));
   packUniform(KERNELS[name].dims, dims, new DataView(dimBytes.buffer));
   const dimBuffer = uniformBuffer(device, dimBytes, `${name} dims`);
@@ -44,7 +45,7 @@ export async function runKernel(
     }
     return buffers[next++].buffer;
   });
-  const d = makeDispatch(kernel, bindGroup(device, kernel, resources), counts(kernel));
+  const d = makeDispatch(kernel, bindGroup(device, kernel, resources), counts(kernel), models);
   const encoder = device.createCommandEncoder();
   const pass = encoder.beginComputePass();
   encodeDispatch(pass, d);

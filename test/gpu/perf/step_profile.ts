@@ -41,8 +41,10 @@ for (let r = 0; r < 3; r++) {
 }
 
 interface PlanInternals {
-  inputDispatches(ds: unknown): { gather: Dispatch; forward0: Dispatch; backwardWeight0: Dispatch; backwardBias0: Dispatch | null };
-  forward: Dispatch[]; loss: { gradient: Dispatch }; backward: Dispatch[]; optimizerSteps: Dispatch[];
+  inputDispatches(ds: unknown): {
+    gather: Dispatch | null; forward0: Dispatch; loss: { gradient: Dispatch }; backwardWeight0: Dispatch; backwardBias0: Dispatch | null;
+  };
+  forward: Dispatch[]; backward: Dispatch[]; optimizerSteps: Dispatch[];
 }
 const internals = (sweep ? (sweep as unknown as { stack: unknown }).stack : trainer) as { plans: Map<number, PlanInternals>; datasets: unknown[] };
 const plan = internals.plans.get(B);
@@ -50,7 +52,7 @@ if (!plan) throw new Error(`no plan for batch ${B}`);
 // In the order encodeTrainStep issues them. Timed alone and repeated, the loss kernel moves the cursor on and on, past
 // the plan's slots, where WebGPU's robust access clamps its reads and writes: the same work as one step's loss.
 const input = plan.inputDispatches(internals.datasets[0]);
-const list: Dispatch[] = [input.gather, input.forward0, ...plan.forward, plan.loss.gradient,
+const list: Dispatch[] = [...(input.gather ? [input.gather] : []), input.forward0, ...plan.forward, input.loss.gradient,
   ...plan.backward, input.backwardWeight0, ...(input.backwardBias0 ? [input.backwardBias0] : []), ...plan.optimizerSteps];
 
 async function timeRepeated(d: Dispatch, n: number, idle: number): Promise<number> {

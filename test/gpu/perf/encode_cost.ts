@@ -2,31 +2,22 @@
 // 64, plain SGD) and the wait for the GPU, per step, 5 rounds; the last figure of a line is the whole chunk per step.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/encode_cost.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/encode_cost.mjs && ./node_modules/.bin/node out/encode_cost.mjs
-import { makeDataset } from '../../../src/core/dataset';
-import { defaultOptimizer } from '../../../src/core/optimizer';
-import { Prng } from '../../../src/core/prng';
 import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
 import { createNodeGpu } from '../../../src/node/webgpu_node';
 import { awaitGpu } from '../../../src/gpu/idle_wait';
+import { PAPER_BATCH, paperConfig, paperData } from './paper_workload';
 
 const gpu = await createNodeGpu();
 const device = gpu.device;
-const rng = new Prng(1);
-const count = 10_000;
-const B = 64;
-const ds = makeDataset(Uint8Array.from({ length: count * 784 }, () => rng.nextInt(256)),
-  Uint8Array.from({ length: count }, () => rng.nextInt(10)), 784, 10);
-const trainer = await createGpuTrainer(device, {
-  spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: 0 }),
-  decay: { mode: 'coupled' as const, coefficient: 1e-4, decayBiases: false }, seed: 1,
-});
-const handle = await trainer.addDataset(ds);
+const { dataset, chunk: chunkOf } = paperData();
+const trainer = await createGpuTrainer(device, paperConfig(0));
+const handle = await trainer.addDataset(dataset);
 const steps = 200;
-const chunk = () => ({ indices: Uint32Array.from({ length: steps * B }, () => rng.nextInt(count)), batchSize: B, lrs: new Float32Array(steps).fill(0.01) });
+const chunk = () => chunkOf(steps);
 await trainer.train(handle, chunk());
 await trainer.train(handle, chunk());
 const internals = trainer as unknown as { plans: Map<number, { encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void }>; datasets: unknown[] };
-const plan = internals.plans.get(B)!;
+const plan = internals.plans.get(PAPER_BATCH)!;
 for (let r = 0; r < 5; r++) {
   const t0 = performance.now();
   const enc = device.createCommandEncoder();

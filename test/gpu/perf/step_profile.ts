@@ -5,33 +5,25 @@
 // purpose: this is a profiler, not an API.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/step_profile.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/step_profile.mjs && ./node_modules/.bin/node out/step_profile.mjs
-import { makeDataset } from '../../../src/core/dataset';
-import { defaultOptimizer } from '../../../src/core/optimizer';
-import { Prng } from '../../../src/core/prng';
 import { encodeDispatch, type Dispatch } from '../../../src/gpu/dispatch';
 import { createGpuSweep } from '../../../src/gpu/gpu_sweep';
 import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
 import { createNodeGpu } from '../../../src/node/webgpu_node';
 import { IDLE_FRACTION, idleMs } from '../../../src/gpu/idle_wait';
 import { submitAndWait } from '../../../bench/kernels/gpu_timing';
+import { PAPER_BATCH, paperConfig, paperData } from './paper_workload';
 
 const gpu = await createNodeGpu();
 const device = gpu.device;
-const rng = new Prng(1);
-const count = 10_000;
-const B = 64;
-const ds = makeDataset(Uint8Array.from({ length: count * 784 }, () => rng.nextInt(256)),
-  Uint8Array.from({ length: count }, () => rng.nextInt(10)), 784, 10);
+const { dataset, chunk: chunkOf } = paperData();
+const B = PAPER_BATCH;
 const models = Number(process.env.MODELS ?? 1);
-const configs = Array.from({ length: models }, (_, m) => ({
-  spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { momentum: Number(process.env.MOMENTUM ?? 0.9) }),
-  decay: { mode: 'coupled' as const, coefficient: 1e-4 * (m + 1), decayBiases: false }, seed: 1 + m,
-}));
+const configs = Array.from({ length: models }, (_, m) => paperConfig(Number(process.env.MOMENTUM ?? 0.9), m));
 const sweep = models > 1 ? await createGpuSweep(device, configs) : undefined;
 const trainer = sweep ?? await createGpuTrainer(device, configs[0]);
-const handle = await trainer.addDataset(ds);
+const handle = await trainer.addDataset(dataset);
 const steps = Number(process.env.STEPS ?? 200);
-const chunk = () => ({ indices: Uint32Array.from({ length: steps * B }, () => rng.nextInt(count)), batchSize: B, lrs: new Float32Array(steps).fill(0.01) });
+const chunk = () => chunkOf(steps);
 await trainer.train(handle, chunk());
 let stepMs = Infinity;
 for (let r = 0; r < 3; r++) {

@@ -2,27 +2,17 @@
 // 64, plain SGD) and the wait for the GPU, per step, 5 rounds; the last figure of a line is the whole chunk per step.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/encode_cost.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/encode_cost.mjs && ./node_modules/.bin/node out/encode_cost.mjs
-import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
-import { createNodeGpu } from '../../../src/node/webgpu_node';
 import { awaitGpu } from '../../../src/gpu/idle_wait';
-import { PAPER_BATCH, paperConfig, paperData } from './paper_workload';
+import { warmPaperTrainer } from './paper_workload';
 
-const gpu = await createNodeGpu();
-const device = gpu.device;
-const { dataset, chunk: chunkOf } = paperData();
-const trainer = await createGpuTrainer(device, paperConfig(0));
-const handle = await trainer.addDataset(dataset);
 const steps = 200;
-const chunk = () => chunkOf(steps);
-await trainer.train(handle, chunk());
-await trainer.train(handle, chunk());
-const internals = trainer as unknown as { plans: Map<number, { encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void }>; datasets: unknown[] };
-const plan = internals.plans.get(PAPER_BATCH)!;
+const { gpu, encodeStep } = await warmPaperTrainer(steps);
+const device = gpu.device;
 for (let r = 0; r < 5; r++) {
   const t0 = performance.now();
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
-  for (let s = 0; s < steps; s++) plan.encodeTrainStep(pass, internals.datasets[0]);
+  for (let s = 0; s < steps; s++) encodeStep(pass);
   pass.end();
   const cb = enc.finish();
   const t1 = performance.now();

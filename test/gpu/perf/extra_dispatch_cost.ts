@@ -4,30 +4,20 @@
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/extra_dispatch_cost.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/extra.mjs && ./node_modules/.bin/node out/extra.mjs
 import { encodeDispatch, type Dispatch } from '../../../src/gpu/dispatch';
-import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
-import { createNodeGpu } from '../../../src/node/webgpu_node';
 import { awaitGpu } from '../../../src/gpu/idle_wait';
-import { PAPER_BATCH, paperConfig, paperData } from './paper_workload';
+import { warmPaperTrainer } from './paper_workload';
 
-const gpu = await createNodeGpu();
-const device = gpu.device;
-const { dataset, chunk: chunkOf } = paperData();
-const trainer = await createGpuTrainer(device, paperConfig(0));
-const handle = await trainer.addDataset(dataset);
 const steps = 200;
-const chunk = () => chunkOf(steps);
-await trainer.train(handle, chunk());
-await trainer.train(handle, chunk());
-interface Plan { encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void; layer0Bias: Dispatch }
-const internals = trainer as unknown as { plans: Map<number, Plan>; datasets: unknown[] };
-const plan = internals.plans.get(PAPER_BATCH)!;
+const warm = await warmPaperTrainer(steps);
+const device = warm.gpu.device;
+const plan = warm.plan as { layer0Bias: Dispatch };
 const extra = Number(process.env.EXTRA ?? 6);
 async function run(withExtra: boolean): Promise<number> {
   const t0 = performance.now();
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   for (let s = 0; s < steps; s++) {
-    plan.encodeTrainStep(pass, internals.datasets[0]);
+    warm.encodeStep(pass);
     if (withExtra) for (let i = 0; i < extra; i++) encodeDispatch(pass, plan.layer0Bias);
   }
   pass.end();

@@ -4,6 +4,8 @@ import { makeDataset, type Dataset } from '../../../src/core/dataset';
 import { defaultOptimizer } from '../../../src/core/optimizer';
 import { Prng } from '../../../src/core/prng';
 import type { TrainChunk, TrainerConfig } from '../../../src/core/trainer';
+import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
+import { createNodeGpu, type NodeGpu } from '../../../src/node/webgpu_node';
 
 export const PAPER_BATCH = 64;
 const COUNT = 10_000;
@@ -26,4 +28,25 @@ export function paperData(): { dataset: Dataset; chunk: (steps: number) => Train
     lrs: new Float32Array(steps).fill(0.01),
   });
   return { dataset, chunk };
+}
+
+/**
+ * A plain-SGD GpuTrainer on the paper's workload, warmed up by two `steps`-step chunks (kernels compiled, plan built),
+ * and its batch plan's step encoder: the perf scripts that encode steps themselves reach into it on purpose.
+ */
+export async function warmPaperTrainer(steps: number): Promise<{
+  gpu: NodeGpu; encodeStep: (pass: GPUComputePassEncoder) => void; plan: unknown;
+}> {
+  const gpu = await createNodeGpu();
+  const { dataset, chunk } = paperData();
+  const trainer = await createGpuTrainer(gpu.device, paperConfig(0));
+  const handle = await trainer.addDataset(dataset);
+  await trainer.train(handle, chunk(steps));
+  await trainer.train(handle, chunk(steps));
+  const internals = trainer as unknown as {
+    plans: Map<number, { encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void }>; datasets: unknown[];
+  };
+  const plan = internals.plans.get(PAPER_BATCH);
+  if (!plan) throw new Error(`no plan for batch ${PAPER_BATCH}`);
+  return { gpu, encodeStep: (pass) => plan.encodeTrainStep(pass, internals.datasets[0]), plan };
 }

@@ -32,21 +32,22 @@ function dims(name: KernelName, values: Record<string, number>): GPUBuffer {
 }
 
 const opt = defaultOptimizer('sgd', { momentum: 0.9 });
-const stepBuffer = createStepBuffer(device, 1, 'step');
-writeStepSlots(device, stepBuffer, packStepSlots([{ lr: 0.01, t: 3, slot: 0, indexOffset: 0 }], opt,
-  { mode: 'coupled', coefficient: 1e-4, decayBiases: false }), 0);
+// Slot 0 for both kinds of kernel: the gathers read it at the cursor (0), the optimizer steps before it (cursor 1).
+const slots = packStepSlots([{ lr: 0.01, t: 3, slot: 0, indexOffset: 0 }], opt, { mode: 'coupled', coefficient: 1e-4, decayBiases: false });
+const stepBuffer = createStepBuffer(device, 2, 'step');
+writeStepSlots(device, stepBuffer, slots, 0);
+const stepAfterLossBuffer = createStepBuffer(device, 2, 'step after the loss');
+writeStepSlots(device, stepAfterLossBuffer, slots, 1);
 
 const features = uploadBuffer(device, Uint8Array.from({ length: count * dim }, () => rng.nextInt(256)), 'features');
-const labels = uploadBuffer(device, Uint32Array.from({ length: count }, () => rng.nextInt(10)), 'labels');
 const norm = uploadBuffer(device, Float32Array.from({ length: 2 * dim }, () => rng.nextFloat()), 'normalisation');
 const indices = uploadBuffer(device, Uint32Array.from({ length: B }, () => rng.nextInt(count)), 'indices');
 const x = createStorageBuffer(device, B * dim * 4, 'x');
-const batchLabels = createStorageBuffer(device, B * 4, 'batch labels');
 const gather = (name: 'gatherBatch' | 'gatherBatchVec4' | 'gatherBatchVec16', per: number): Dispatch => {
   const k = cache.get(name);
   const counts: [number, number] = per === 1 ? [Math.ceil(dim / k.workgroup[0]), B] : linearGroups(k, B * dim / per);
-  return makeDispatch(k, bindGroup(device, k, [dims(name, { batch: B, dim, packedU8: 1 }), stepBuffer, features, labels,
-    norm, indices, x, batchLabels]), counts);
+  return makeDispatch(k, bindGroup(device, k, [dims(name, { batch: B, dim, packedU8: 1 }), stepBuffer, features,
+    norm, indices, x]), counts);
 };
 
 const layout = paramLayout({ inputSize: 784, hidden: [128], classes: 10 });
@@ -56,7 +57,7 @@ const optimizer = (kind: 'sgd' | 'adam', vector: boolean): Dispatch[] =>
     const k = cache.get(s.name);
     const values = kind === 'sgd' ? { ...s.region, nesterov: 0, momentum: 0.9, dampening: 0 } : { ...s.region, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
     const bufs = kind === 'sgd' ? state.slice(0, 3) : state;
-    return makeDispatch(k, bindGroup(device, k, [dims(s.name, values), stepBuffer, ...bufs]),
+    return makeDispatch(k, bindGroup(device, k, [dims(s.name, values), stepAfterLossBuffer, ...bufs]),
       stridedGroups(k, s.invocations, Number(process.env.MAX_GROUPS ?? VARIANTS.software.maxStridedGroups)));
   });
 

@@ -1,7 +1,7 @@
 // Everything one batch size needs, made once and replayed every step: activation buffers, the step slots (behind
 // their GPU-side cursor) and index buffers of a chunk, and the dispatches (pipeline + bind group + workgroup counts)
-// of forward, loss (with the batch's metrics and the cursor's move), backward and optimizer. Bind groups are never created per step (lavapipe
-// leaks mappings per bind group), and none has a dynamic offset (see Dispatch in dispatch.ts).
+// of forward, loss (with the batch's metrics and the cursor's move), backward and optimizer. Bind groups are never
+// created per step (lavapipe leaks mappings per bind group), and none has a dynamic offset (see Dispatch in dispatch.ts).
 import type { OptimizerConfig } from '../core/optimizer';
 import { layerShapes, type ModelSpec } from '../core/spec';
 import { createStorageBuffer, uniformBuffer } from './buffers';
@@ -59,8 +59,8 @@ export class BatchPlan {
   /** (lossSum f32, correct u32) per batch of the chunk and model: entry slot × models + z. */
   readonly metrics: GPUBuffer;
   /**
-   * acts[0] is the gathered input (shared by all models: normalised floats, or a uint8 dataset's bytes as stored where
-   * layer 0 reads them itself, see inputDispatches), acts[l + 1] the output of layer l (the last one holds the logits);
+   * acts[0] is the gathered input (normalised floats shared by all models; unused by a dataset whose rows layer 0 reads
+   * itself, see inputDispatches), acts[l + 1] the output of layer l (the last one holds the logits);
    * past acts[0], and in dActs and predictions, model z's rows start at z × batch rows.
    */
   readonly acts: GPUBuffer[];
@@ -77,10 +77,13 @@ export class BatchPlan {
   private readonly lossDims: Record<LossMode, () => GPUBufferBinding>;
   /** Backward dispatches of layers L − 1 … 1 (the last layer's bias gradient is the loss kernel's). */
   private readonly backward: Dispatch[];
-  /** Layer 0's bias gradient dispatch, unless layer 0 is the last layer (which of its kernels write it: inputDispatches). */
-  private readonly layer0Bias: Dispatch | null;
+  /**
+   * Layer 0's bias_backward dispatch, made on first use (a dataset whose weight-gradient kernel writes the bias gradient
+   * too never builds it); null when layer 0 is the last layer, whose bias gradient the loss writes.
+   */
+  private readonly layer0Bias: () => Dispatch | null;
   private readonly optimizerSteps: Dispatch[];
-  /** Per dataset: its gather and the layer-0 dispatches that read what it gathers (see inputDispatches). */
+  /** Per dataset: its gather, layer-0 and loss dispatches, and its gather's dims if any (see inputDispatches). */
   private readonly inputs = new Map<number, InputDispatches & { dims: GPUBuffer | null }>();
   /** Layer 0's f32-input kernels, static dims and shape, from which inputDispatches makes a dataset's dispatches. */
   private readonly layer0: {
@@ -209,7 +212,8 @@ export class BatchPlan {
       this.backward.push(makeDispatch(dx, bindGroup(device, dx, [d.dx(), this.dActs[l + 1], params, this.acts[l], this.dActs[l]]),
         gemmGroups(dx, B, s.inFeatures), K));
     }
-    this.layer0Bias = L > 1 ? biasGradient(0) : null;
+    let layer0Bias: Dispatch | undefined;
+    this.layer0Bias = () => (L > 1 ? layer0Bias ??= biasGradient(0) : null);
     const state = sgd ? [model.momentum] : [model.m, model.v];
     this.optimizerSteps = steps.map((s, i) => makeDispatch(k(s.name),
       bindGroup(device, k(s.name), [optimizerDims[i](), this.stepSlots, params, grads, ...state]),
@@ -278,7 +282,7 @@ export class BatchPlan {
           gemmGroups(forward, this.batch, outFeatures), models),
         backwardWeight0: makeDispatch(weight, bindGroup(device, weight, [backwardWeightDims(), this.dActs[1], x, grads, ...extra]),
           gemmGroups(weight, outFeatures, inFeatures), models),
-        backwardBias0: weightKernelWritesBias(weightName) ? null : this.layer0Bias,
+        backwardBias0: weightKernelWritesBias(weightName) ? null : this.layer0Bias(),
       };
     };
     if (u8) {

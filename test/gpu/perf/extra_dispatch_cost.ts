@@ -10,7 +10,8 @@ import { warmPaperTrainer } from './paper_workload';
 const steps = 200;
 const warm = await warmPaperTrainer(steps);
 const device = warm.gpu.device;
-const plan = warm.plan as { layer0Bias: Dispatch };
+const plan = warm.plan as { layer0Bias: () => Dispatch };
+const extraDispatch = plan.layer0Bias();
 const extra = Number(process.env.EXTRA ?? 6);
 async function run(withExtra: boolean): Promise<number> {
   const t0 = performance.now();
@@ -18,7 +19,7 @@ async function run(withExtra: boolean): Promise<number> {
   const pass = enc.beginComputePass();
   for (let s = 0; s < steps; s++) {
     warm.encodeStep(pass);
-    if (withExtra) for (let i = 0; i < extra; i++) encodeDispatch(pass, plan.layer0Bias);
+    if (withExtra) for (let i = 0; i < extra; i++) encodeDispatch(pass, extraDispatch);
   }
   pass.end();
   device.queue.submit([enc.finish()]);

@@ -6,7 +6,7 @@ import type { OptimizerConfig } from '../core/optimizer';
 import { layerShapes, type ModelSpec } from '../core/spec';
 import { createStorageBuffer, uniformBuffer } from './buffers';
 import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, stridedGroups, UniformArena, type Dispatch } from './dispatch';
-import { gatherKernel, optimizerDispatches, type GatherKernelName } from './elementwise_variants';
+import { gatherKernel, optimizerDispatches } from './elementwise_variants';
 import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE, type KernelDef, type KernelName } from './kernels';
 import type { ParamLayout } from './param_layout';

@@ -9,7 +9,13 @@
 // shuffles (per SG rows each lane loads one row's OUT values). Why: on lavapipe a storage load costs a loop over the
 // lanes and a dispatch ~35 µs whatever it does, and the generic kernels took two dispatches (dense_backward_weight_vec4,
 // dense_backward_input_vec4) of ~55 µs each for the 64×128×10 head, loading w and dy per lane and output.
-// Requires inFeatures % 4 == 0 and wOffset, dwOffset, pStride and the strides % 4 == 0 (kernel_variants.ts checks).
+// Requires inFeatures % 4 == 0 and wOffset, dwOffset, dbOffset, pStride and the strides % 4 == 0 (kernel_variants.ts
+// checks).
+// With the pipeline constant SGD_UPDATE set, the gradients update the parameters instead of being stored
+// (SGD_DIMS in src/gpu/kernels.ts says when and why): w and b take the decayed SGD step (sgdUpdate,
+// shaders/sgd_update.wgsl, appended) with dw, and with db, the in-kernel sums when dims.biasGradient is set, else the
+// bias gradient the loss kernel left in grads (the last layer's). Each lane updates the weights it read, after using
+// them for dx; lane 0 of workgroup 0 updates the biases.
 
 enable subgroups;
 
@@ -24,19 +30,25 @@ struct Dims {
   dyStride: u32,
   xStride: u32,
   pStride: u32,
+  momentum: f32,
+  dampening: f32,
+  nesterov: u32,
 }
 
 @group(0) @binding(0) var<uniform> dims: Dims;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read> params: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> params: array<vec4f>;
 @group(0) @binding(3) var<storage, read> x: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> grads: array<vec4f>;
 @group(0) @binding(5) var<storage, read_write> dx: array<vec4f>;
+@group(0) @binding(6) var<storage, read> stepSlots: StepSlots; // shaders/step_uniform.wgsl (prepended)
+@group(0) @binding(7) var<storage, read_write> momentumBuf: array<vec4f>;
 
 override SG: u32 = 8u;
 /** The layer's outputs, a pipeline constant: the loops over them unroll and the per-output arrays stay in registers. */
 override OUT: u32 = 1u;
 const MAX_OUT = 16u;
+override SGD_UPDATE: bool = false;
 
 @compute @workgroup_size(SG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane: u32) {
@@ -83,16 +95,34 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(subgroup_invocation_id) lane
       if (stores) { dx[i] = g; }
     }
   }
+  // This step's slot for the SGD step: the one before the cursor (this kernel runs after the loss).
+  let slot = stepSlots.cursor - 1u;
   if (stores) {
     let dwBase = po + dims.dwOffset / 4u;
-    for (var c = 0u; c < OUT; c++) { grads[dwBase + c * n4 + q] = dw[c]; }
+    let terms = sgdTerms(slot, wid.z, false, dims.momentum, dims.dampening, dims.nesterov);
+    for (var c = 0u; c < OUT; c++) {
+      if (SGD_UPDATE) { sgdUpdate(dwBase + c * n4 + q, dw[c], terms); } else { grads[dwBase + c * n4 + q] = dw[c]; }
+    }
   }
   for (var c = 0u; c < OUT; c++) { db[c] = subgroupAdd(db[c]); }
-  if (dims.biasGradient != 0u && wid.x == 0u && lane == 0u) {
+  if (wid.x == 0u && lane == 0u) {
     let dbBase = wid.z * dims.pStride + dims.dbOffset;
-    for (var c = 0u; c < OUT; c++) {
-      let e = dbBase + c;
-      grads[e / 4u][e % 4u] = db[c];
+    if (dims.biasGradient != 0u && !SGD_UPDATE) {
+      for (var c = 0u; c < OUT; c++) {
+        let e = dbBase + c;
+        grads[e / 4u][e % 4u] = db[c];
+      }
+    }
+    if (SGD_UPDATE) {
+      // By vec4 (dbOffset and pStride are multiples of 4); the padding past OUT has gradient 0 and stays 0.
+      let terms = sgdTerms(slot, wid.z, true, dims.momentum, dims.dampening, dims.nesterov);
+      for (var c4 = 0u; c4 < (OUT + 3u) / 4u; c4++) {
+        var g = grads[dbBase / 4u + c4];
+        if (dims.biasGradient != 0u) {
+          for (var j = 0u; j < 4u; j++) { g[j] = select(0.0, db[min(4u * c4 + j, MAX_OUT - 1u)], 4u * c4 + j < OUT); }
+        }
+        sgdUpdate(dbBase / 4u + c4, g, terms);
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 // sgd_step.wgsl four parameters at a time (twin: sgdStep in src/cpu/optimizer_steps.ts): the same arithmetic per
-// component, on vec4s of params, grads and momentum. Why: on CPU drivers every storage access at a run-time address
-// is a loop over the SIMD lanes whatever its width, so a vec4 access moves 4 floats for the price of one.
+// component (sgdUpdate, shaders/sgd_update.wgsl), on vec4s of params, grads and momentum. Why: on CPU drivers every
+// storage access at a run-time address is a loop over the SIMD lanes whatever its width, so a vec4 access moves 4
+// floats for the price of one.
 // Updates params[offset .. offset + count) of model gid.z (at gid.z × pStride), with weight decay terms before
 // offset + biasStart and bias terms from there: one dispatch can cover the weight and bias groups together.
 // offset, count, biasStart and pStride are multiples of 4 (the host checks, see elementwise_variants.ts), so
@@ -28,33 +29,18 @@ override WG: u32 = 64u;
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   // This step's slot: the host resets the cursor at the chunk's start, and the step's loss kernel
   // (softmax_cross_entropy.wgsl), which runs before this one, has already moved it to the next step's.
-  let step = &stepSlots.steps[stepSlots.cursor - 1u];
   // The step's values, read once before the loop (storage reads are not kept across the loop's stores).
-  let terms = step.models[gid.z];
-  let lr = step.lr;
-  let firstStep = step.firstStep != 0u;
-  let momentum = tensor.momentum;
-  let keep = 1.0 - tensor.dampening;
-  let nesterov = tensor.nesterov != 0u;
+  let slot = stepSlots.cursor - 1u;
+  let weightTerms = sgdTerms(slot, gid.z, false, tensor.momentum, tensor.dampening, tensor.nesterov);
+  let biasTerms = sgdTerms(slot, gid.z, true, tensor.momentum, tensor.dampening, tensor.nesterov);
   let base = (gid.z * tensor.pStride + tensor.offset) / 4u;
   let quads = tensor.count / 4u;
   let biasQuad = tensor.biasStart / 4u;
   // Grid-stride over quads: each is updated exactly once however many workgroups run.
   let stride = groups.x * groups.y * WG;
   for (var j = gid.x + gid.y * groups.x * WG; j < quads; j += stride) {
-    let isBias = j >= biasQuad;
-    let gradCoefficient = select(terms.x, terms.z, isBias);
-    let paramScale = select(terms.y, terms.w, isBias);
-    let i = base + j;
-    let p = params[i];
-    // The gradient term uses θ before the decoupled shrink, as the twin (only one of the two is non-zero).
-    var g = grads[i] + gradCoefficient * p;
-    if (momentum != 0.0) {
-      var buf = g;
-      if (!firstStep) { buf = momentum * momentumBuf[i] + keep * g; }
-      momentumBuf[i] = buf;
-      g = select(buf, g + momentum * buf, nesterov);
-    }
-    params[i] = p * paramScale - lr * g;
+    var terms = weightTerms;
+    if (j >= biasQuad) { terms = biasTerms; }
+    sgdUpdate(base + j, grads[base + j], terms); // shaders/sgd_update.wgsl (appended)
   }
 }

@@ -11,7 +11,7 @@ import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE, type KernelDef, type KernelName } from './kernels';
 import type { ParamLayout } from './param_layout';
 import { MeasuredSpeed } from './idle_wait';
-import { gemmKernel, narrowBackward, packedInputKernels, type GemmKernelName } from './kernel_variants';
+import { gemmKernel, narrowBackward, packedInputKernels, sgdUpdateKernel, type GemmKernelName } from './kernel_variants';
 import type { PipelineCache } from './pipeline_cache';
 import { createStepBuffer } from './step_uniform';
 import { packUniform, uniformBytes } from './uniform_layout';
@@ -90,7 +90,16 @@ export class BatchPlan {
     forward: GemmKernelName; backwardWeight: GemmKernelName;
     forwardDims: () => GPUBufferBinding; backwardWeightDims: () => GPUBufferBinding;
     inFeatures: number; outFeatures: number; models: number; weightKernelWritesBias: (dw: KernelName) => boolean;
+    /** Whether layer 0's weight kernel applies the SGD step (the plan's sgdUpdate). */
+    sgdUpdate: boolean;
   };
+  /**
+   * Whether the backward pass applies the SGD step itself (kernels.ts SGD_DIMS says why), so that no optimizer
+   * dispatch runs: for SGD where every layer's gradients come from a kernel that can, layer 0's from a shuffle weight
+   * kernel that also writes the bias gradient and every later layer's from dense_backward_narrow (a network of one
+   * hidden layer and ≤ 16 classes on a CPU driver, as the paper's). Deeper networks keep the optimizer dispatch.
+   */
+  readonly sgdUpdate: boolean;
   private readonly staticUniforms: GPUBuffer;
 
   constructor(
@@ -142,11 +151,21 @@ export class BatchPlan {
     // weight-gradient kernel writes too), then dx (masked by ReLU' of the layer's input) unless l = 0.
     const fusesBias = (l: number, dw: KernelName): boolean =>
       l < L - 1 && KERNELS[dw].biasGradient && layout.layers[l].bias.offset % 4 === 0 && P % 4 === 0;
+    const sgd = optimizer.kind === 'sgd';
+    // The layers past 0 whose backward pass is one dense_backward_narrow dispatch (the loss writes the last one's db).
+    const narrow = shapes.map((s, l) => l > 0 && narrowBackward(s.inFeatures, s.outFeatures,
+      [layout.layers[l].weight.offset, layout.layers[l].bias.offset, P], cache.variant));
+    const layer0SgdUpdate = sgdUpdateKernel(gemmNames[0].dw);
+    this.sgdUpdate = sgd && L > 1 && layer0SgdUpdate !== undefined && fusesBias(0, gemmNames[0].dw) && narrow.slice(1).every(Boolean);
+    // The momentum settings of the kernels that apply the SGD step (their dims' last fields, kernels.ts SGD_DIMS).
+    const sgdDims: Record<string, number> = sgd
+      ? { momentum: optimizer.momentum, dampening: optimizer.dampening, nesterov: optimizer.nesterov ? 1 : 0 } : {};
     const backwardDims = shapes.map((s, l) => ({
-      dw: arena.add(defOf(gemmNames[l].dw), {
+      // Layer 0's dims in the layout of the kernel that will read them (its u8 twin shares it).
+      dw: arena.add(defOf(l === 0 && this.sgdUpdate ? layer0SgdUpdate! : gemmNames[l].dw), {
         batch: B, inFeatures: s.inFeatures, outFeatures: s.outFeatures, dwOffset: layout.layers[l].weight.offset,
         dyStride: act(l + 1), xStride: act(l), pStride: P,
-        dbOffset: layout.layers[l].bias.offset, biasGradient: fusesBias(l, gemmNames[l].dw) ? 1 : 0,
+        dbOffset: layout.layers[l].bias.offset, biasGradient: fusesBias(l, gemmNames[l].dw) ? 1 : 0, ...sgdDims,
       }),
       db: arena.add(k('biasBackward'), {
         batch: B, outFeatures: s.outFeatures, dbOffset: layout.layers[l].bias.offset, dyStride: act(l + 1), pStride: P,
@@ -156,21 +175,21 @@ export class BatchPlan {
         dyStride: act(l + 1), pStride: P, xStride: act(l),
       }),
     }));
-    const sgd = optimizer.kind === 'sgd';
-    // Weights then biases (scalar kernels), or both in one vec4 dispatch (elementwise_variants.ts).
-    const steps = optimizerDispatches(optimizer.kind, layout, P, cache.variant);
+    // Weights then biases (scalar kernels), or both in one vec4 dispatch (elementwise_variants.ts); none where the
+    // backward pass applies the SGD step.
+    const steps = this.sgdUpdate ? [] : optimizerDispatches(optimizer.kind, layout, P, cache.variant);
     const optimizerDims = steps.map((s) => arena.add(k(s.name), sgd
       ? { ...s.region, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening, pStride: P }
       : { ...s.region, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, pStride: P }));
-    // The layers past 0 whose backward pass is one dense_backward_narrow dispatch (the loss writes the last one's db).
     const narrowLayers = shapes.map((s, l) => {
-      if (l === 0 || !narrowBackward(s.inFeatures, s.outFeatures, [layout.layers[l].weight.offset, P], cache.variant)) return null;
-      const kernel = cache.get('denseBackwardNarrow', { OUT: s.outFeatures });
+      if (!narrow[l]) return null;
+      const kernel = cache.get('denseBackwardNarrow', { OUT: s.outFeatures, SGD_UPDATE: this.sgdUpdate ? 1 : 0 });
       return {
         kernel,
         dims: arena.add(kernel, {
           batch: B, inFeatures: s.inFeatures, maskRelu: 1, biasGradient: l < L - 1 ? 1 : 0, wOffset: layout.layers[l].weight.offset,
           dwOffset: layout.layers[l].weight.offset, dbOffset: layout.layers[l].bias.offset, dyStride: act(l + 1), xStride: act(l), pStride: P,
+          ...sgdDims,
         }),
       };
     });
@@ -180,6 +199,7 @@ export class BatchPlan {
       inFeatures: shapes[0].inFeatures, outFeatures: shapes[0].outFeatures, models: K,
       // The dims ask for the bias gradient by the f32 kernel; a dataset's kernel must also write it (inputDispatches).
       weightKernelWritesBias: (dw: KernelName) => fusesBias(0, gemmNames[0].dw) && KERNELS[dw].biasGradient,
+      sgdUpdate: this.sgdUpdate,
     };
 
     // Layers 1 … L − 1; layer 0's forward dispatch is the dataset's (inputDispatches).
@@ -199,7 +219,8 @@ export class BatchPlan {
       const narrow = narrowLayers[l];
       if (narrow) {
         this.backward.push(makeDispatch(narrow.kernel,
-          bindGroup(device, narrow.kernel, [narrow.dims(), this.dActs[l + 1], params, this.acts[l], grads, this.dActs[l]]),
+          bindGroup(device, narrow.kernel, [narrow.dims(), this.dActs[l + 1], params, this.acts[l], grads, this.dActs[l],
+            this.stepSlots, model.momentum]),
           [Math.ceil(s.inFeatures / 4 / narrow.kernel.workgroup[0]), 1], K));
         continue;
       }
@@ -264,8 +285,8 @@ export class BatchPlan {
     if (input) return input;
     const { device, variant } = this.cache;
     const u8 = packedInputKernels(this.layer0.forward, this.layer0.backwardWeight, ds.handle.dim, ds.packedU8);
-    const { forwardDims, backwardWeightDims, inFeatures, outFeatures, models, weightKernelWritesBias } = this.layer0;
-    const { params, grads } = this.model;
+    const { forwardDims, backwardWeightDims, inFeatures, outFeatures, models, weightKernelWritesBias, sgdUpdate } = this.layer0;
+    const { params, grads, momentum } = this.model;
     const L = this.acts.length - 1;
     // One workgroup for all rows and models: it moves the cursor, which no other workgroup may be reading.
     const lossKernel = this.cache.get('softmaxCrossEntropy');
@@ -273,15 +294,19 @@ export class BatchPlan {
       this.stepSlots, this.acts[L], ds.labels, this.indices, this.dActs[L], this.predictions, this.metrics, grads]), [1, 1]);
     const loss = { gradient: lossDispatch('gradient'), probabilities: lossDispatch('probabilities'), none: lossDispatch('none') };
     // Layer 0 from the kernels that read this dataset's batch: its u8 words (with the normalisation, the step slots and
-    // the sample indices), or the gathered f32 rows.
-    const layer0 = (forwardName: KernelName, weightName: KernelName, x: GPUBuffer, extra: GPUBuffer[]) => {
+    // the sample indices), or the gathered f32 rows. A weight kernel that applies the SGD step (this.sgdUpdate) writes
+    // the params instead of the grads and also binds the step slots (the u8 kernels have them already) and the momentum.
+    const layer0 = (forwardName: KernelName, gradientWeightName: KernelName, x: GPUBuffer, extra: GPUBuffer[]) => {
       const forward = this.cache.get(forwardName);
+      const weightName = sgdUpdate ? sgdUpdateKernel(gradientWeightName)! : gradientWeightName;
       const weight = this.cache.get(weightName);
+      const weightBindings = sgdUpdate
+        ? [backwardWeightDims(), this.dActs[1], x, params, ...(extra.length ? extra : [this.stepSlots]), momentum]
+        : [backwardWeightDims(), this.dActs[1], x, grads, ...extra];
       return {
         forward0: makeDispatch(forward, bindGroup(device, forward, [forwardDims(), x, params, this.acts[1], ...extra]),
           gemmGroups(forward, this.batch, outFeatures), models),
-        backwardWeight0: makeDispatch(weight, bindGroup(device, weight, [backwardWeightDims(), this.dActs[1], x, grads, ...extra]),
-          gemmGroups(weight, outFeatures, inFeatures), models),
+        backwardWeight0: makeDispatch(weight, bindGroup(device, weight, weightBindings), gemmGroups(weight, outFeatures, inFeatures), models),
         backwardBias0: weightKernelWritesBias(weightName) ? null : this.layer0Bias(),
       };
     };

@@ -188,3 +188,20 @@ export function packedInputKernels(
 export function u8InputKernel(name: GemmKernelName): U8InputKernelName | undefined {
   return Object.hasOwn(U8_INPUT_KERNELS, name) ? U8_INPUT_KERNELS[name as keyof typeof U8_INPUT_KERNELS] : undefined;
 }
+
+/** Each shuffle weight-gradient kernel's twin that applies the SGD step instead of storing the gradients (kernels.ts SGD_DIMS). */
+const SGD_UPDATE_KERNELS = {
+  denseBackwardWeightShuffle32x8: 'denseBackwardWeightShuffle32x8Sgd',
+  denseBackwardWeightShuffle16x8: 'denseBackwardWeightShuffle16x8Sgd',
+  denseBackwardWeightShuffle8x16: 'denseBackwardWeightShuffle8x16Sgd',
+  denseBackwardWeightShuffle32x8U8: 'denseBackwardWeightShuffle32x8U8Sgd',
+  denseBackwardWeightShuffle16x8U8: 'denseBackwardWeightShuffle16x8U8Sgd',
+  denseBackwardWeightShuffle8x16U8: 'denseBackwardWeightShuffle8x16U8Sgd',
+} as const;
+
+export type SgdUpdateKernelName = (typeof SGD_UPDATE_KERNELS)[keyof typeof SGD_UPDATE_KERNELS];
+
+/** A weight-gradient kernel's SGD-update twin, if it has one. */
+export function sgdUpdateKernel(name: string): SgdUpdateKernelName | undefined {
+  return Object.hasOwn(SGD_UPDATE_KERNELS, name) ? SGD_UPDATE_KERNELS[name as keyof typeof SGD_UPDATE_KERNELS] : undefined;
+}

@@ -17,6 +17,7 @@ import gatherBatchVec4Source from '../../shaders/gather_batch_vec4.wgsl';
 import reluBackwardSource from '../../shaders/relu_backward.wgsl';
 import sgdStepSource from '../../shaders/sgd_step.wgsl';
 import sgdStepVec4Source from '../../shaders/sgd_step_vec4.wgsl';
+import sgdUpdateSource from '../../shaders/sgd_update.wgsl';
 import stepUniformSource from '../../shaders/step_uniform.wgsl';
 import softmaxCrossEntropySource from '../../shaders/softmax_cross_entropy.wgsl';
 import sumSquaresSource from '../../shaders/sum_squares.wgsl';
@@ -56,6 +57,17 @@ export interface KernelDef {
   biasGradient: boolean;
 }
 
+/**
+ * The 'SGD update' kernels (…Sgd in the table, and dense_backward_narrow with its SGD_UPDATE constant) apply the
+ * decayed SGD step to each vec4 of weight and bias gradient as they finish it, instead of storing it for an optimizer
+ * dispatch: the step's parameters are then updated by the backward pass itself and no sgd_step dispatch runs (batch_plan.ts
+ * says when). Why: on lavapipe that dispatch cost ~100 µs of a ~1060 µs step of the paper's example (~35 µs for the
+ * dispatch, the rest loading each gradient back and the parameter), against one vec4 load of the parameter in the
+ * gradient kernel; a layer's gradient kernels run after every read of its weights in the step (its input gradient
+ * first). Measured in docs/bench.md.
+ */
+const SGD_DIMS: UniformField[] = [['momentum', 'f32', 0], ['dampening', 'f32', 0], ['nesterov', 'u32', 0]];
+
 // Model strides (f32 elements) of the batched sweep: workgroup_id.z selects the model, whose tensors lie at
 // z × stride in each buffer (0 for a buffer all models share, e.g. the gathered input). Defaults: one model.
 const FORWARD_DIMS: UniformField[] = [['batch', 'u32'], ['inFeatures', 'u32'], ['outFeatures', 'u32'], ['relu', 'u32'],
@@ -83,10 +95,19 @@ const def = (
   bindings, dims, workgroup, block, biasGradient: false,
 });
 const fusingBias = (d: KernelDef): KernelDef => ({ ...d, biasGradient: true });
+/** `source` with shaders/sgd_update.wgsl appended (WGSL declarations may come in any order). */
+const withSgdUpdate = (source: string): string => `${source}\n${sgdUpdateSource}`;
 // The u8-input GEMM kernels' bindings (gemm_codegen.ts GemmInput): the forward runs before the batch's loss, the
 // weight gradient after it, so they read the step slot at and before the cursor.
 const U8_FORWARD_BINDINGS: BindingKind[] = ['dims', 'read', 'read', 'write', 'read', 'step', 'read'];
 const U8_WEIGHT_BINDINGS: BindingKind[] = ['dims', 'read', 'read', 'write', 'read', 'stepAfterLoss', 'read'];
+// The SGD-update weight kernels (gemm_codegen.ts GradientUse): binding 3 is the params, then the step slots (f32 input;
+// the u8 kernels bind them already) and the momentum.
+const SGD_WEIGHT_BINDINGS: BindingKind[] = ['dims', 'read', 'read', 'write', 'stepAfterLoss', 'write'];
+const U8_SGD_WEIGHT_BINDINGS: BindingKind[] = [...U8_WEIGHT_BINDINGS, 'write'];
+const sgdWeightShuffle = (name: string, outGroups: number, lanesGroups: number, input: 'f32' | 'u8', block: readonly [number, number]): KernelDef =>
+  fusingBias(def(name, withSgdUpdate(denseBackwardWeightShuffleSource(outGroups, lanesGroups, input, 'sgd')),
+    input === 'f32' ? SGD_WEIGHT_BINDINGS : U8_SGD_WEIGHT_BINDINGS, [...BACKWARD_WEIGHT_DIMS, ...SGD_DIMS], 'subgroup', block));
 
 export const KERNELS = {
   denseForward: def('dense_forward', denseForwardSource, ['dims', 'read', 'read', 'write'],
@@ -136,16 +157,26 @@ export const KERNELS = {
     U8_WEIGHT_BINDINGS, [...BACKWARD_WEIGHT_DIMS], 'subgroup', [8, 16])),
   denseBackwardWeightShuffle8x16U8: fusingBias(def('dense_backward_weight_shuffle_8x16_u8', denseBackwardWeightShuffleSource(2, 4, 'u8'),
     U8_WEIGHT_BINDINGS, [...BACKWARD_WEIGHT_DIMS], 'subgroup', [16, 8])),
+  // The shuffle weight kernels applying the SGD step instead of storing the gradients (SGD_DIMS above says why);
+  // kernel_variants.ts sgdUpdateKernel pairs them.
+  denseBackwardWeightShuffle32x8Sgd: sgdWeightShuffle('dense_backward_weight_shuffle_32x8_sgd', 8, 2, 'f32', [8, 32]),
+  denseBackwardWeightShuffle16x8Sgd: sgdWeightShuffle('dense_backward_weight_shuffle_16x8_sgd', 4, 2, 'f32', [8, 16]),
+  denseBackwardWeightShuffle8x16Sgd: sgdWeightShuffle('dense_backward_weight_shuffle_8x16_sgd', 2, 4, 'f32', [16, 8]),
+  denseBackwardWeightShuffle32x8U8Sgd: sgdWeightShuffle('dense_backward_weight_shuffle_32x8_u8_sgd', 8, 2, 'u8', [8, 32]),
+  denseBackwardWeightShuffle16x8U8Sgd: sgdWeightShuffle('dense_backward_weight_shuffle_16x8_u8_sgd', 4, 2, 'u8', [8, 16]),
+  denseBackwardWeightShuffle8x16U8Sgd: sgdWeightShuffle('dense_backward_weight_shuffle_8x16_u8_sgd', 2, 4, 'u8', [16, 8]),
   denseBackwardWeightBlock8x8: def('dense_backward_weight_block_8x8', denseBackwardWeightBlockSource(2, 2), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [8, 8]),
   denseBackwardWeightBlock8x16: def('dense_backward_weight_block_8x16', denseBackwardWeightBlockSource(2, 4), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [16, 8]),
   denseBackwardWeightBlock16x16: def('dense_backward_weight_block_16x16', denseBackwardWeightBlockSource(4, 4), ['dims', 'read', 'read', 'write'],
     [...BACKWARD_WEIGHT_DIMS], 'gemm', [16, 16]),
-  // A narrow layer's input, weight and bias gradients in one subgroup kernel; OUT (its outputs) is a pipeline constant.
-  denseBackwardNarrow: def('dense_backward_narrow', denseBackwardNarrowSource, ['dims', 'read', 'read', 'read', 'write', 'write'],
+  // A narrow layer's input, weight and bias gradients in one subgroup kernel; OUT (its outputs) is a pipeline constant,
+  // and so is SGD_UPDATE, which applies the SGD step instead of storing the weight and bias gradients.
+  denseBackwardNarrow: def('dense_backward_narrow', withSgdUpdate(denseBackwardNarrowSource),
+    ['dims', 'read', 'write', 'read', 'write', 'write', 'stepAfterLoss', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['maskRelu', 'u32'], ['biasGradient', 'u32'], ['wOffset', 'u32'], ['dwOffset', 'u32'],
-      ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['xStride', 'u32', 0], ['pStride', 'u32', 0]], 'subgroup'),
+      ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['xStride', 'u32', 0], ['pStride', 'u32', 0], ...SGD_DIMS], 'subgroup'),
   biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
     [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['pStride', 'u32', 0]], 'linear'),
   reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),
@@ -168,7 +199,7 @@ export const KERNELS = {
     [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
   gatherBatchVec16: def('gather_batch_vec16', gatherBatchVec16Source, ['dims', 'step', 'read', 'read', 'read', 'write'],
     [['batch', 'u32'], ['dim', 'u32'], ['packedU8', 'u32']], 'linear'),
-  sgdStepVec4: def('sgd_step_vec4', sgdStepVec4Source, ['dims', 'stepAfterLoss', 'write', 'read', 'write'],
+  sgdStepVec4: def('sgd_step_vec4', withSgdUpdate(sgdStepVec4Source), ['dims', 'stepAfterLoss', 'write', 'read', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['biasStart', 'u32'], ['nesterov', 'u32'], ['momentum', 'f32'], ['dampening', 'f32'], ['pStride', 'u32', 0]], 'linear'),
   adamStepVec4: def('adam_step_vec4', adamStepVec4Source, ['dims', 'stepAfterLoss', 'write', 'read', 'write', 'write'],
     [['offset', 'u32'], ['count', 'u32'], ['biasStart', 'u32'], ['beta1', 'f32'], ['beta2', 'f32'], ['eps', 'f32'], ['pStride', 'u32', 0]], 'linear'),

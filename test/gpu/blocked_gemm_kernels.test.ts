@@ -9,15 +9,13 @@ import {
   FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, packedInputKernels, selectVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES,
   u8InputKernel, withSubgroups, type KernelVariant,
 } from '../../src/gpu/kernel_variants';
-import { defaultOptimizer } from '../../src/core/optimizer';
-import { Prng } from '../../src/core/prng';
-import { packStepSlots } from '../../src/gpu/step_uniform';
 import { KERNELS, type KernelName } from '../../src/gpu/kernels';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose } from '../helpers/expect_close';
 import { driverName, testGpu } from './helpers/gpu_device';
 import { ErrorLog, maxAbs, randomF32 } from './helpers/random';
+import { layerInput } from './helpers/layer_input';
 import { runKernel } from './helpers/run_kernel';
 
 const U = 2 ** -24; // float32 unit roundoff
@@ -46,45 +44,6 @@ afterAll(() => {
   log.print(driverName(gpu.info));
   gpu.destroy();
 });
-
-/**
- * Layer 0's input: random f32 values, or (u8) bytes as a dataset stores them, 4 per u32 word, with a per-feature
- * scale and shift bound after the output (binding 4: scale then shift); `x` is what the CPU twin multiplies (for u8
- * the float64 value of raw·scale + shift, which the kernel rounds once, with one fma).
- */
-/** Where the u8-input kernels find their batch: slot 0's batch starts at this offset in the indices. */
-const U8_INDEX_OFFSET = 3;
-
-/**
- * Layer 0's input as a kernel binds it: f32, the batch's rows; u8, a dataset of more rows than the batch as packed
- * bytes, with the normalisation, then the indices of the batch's samples (shuffled, some repeated, the last row among
- * them) at U8_INDEX_OFFSET, named by the step slot `step`. x is the batch's rows as the twin sees them.
- */
-function layerInput(B: number, I: number, seed: number, kind: 'f32' | 'u8'): {
-  stored: Float32Array | Uint32Array; extra: (Float32Array | Uint32Array)[]; x: Float64Array; step?: Uint8Array<ArrayBuffer>;
-} {
-  if (kind === 'f32') {
-    const x = randomF32(B * I, seed);
-    return { stored: x, extra: [], x: Float64Array.from(x) };
-  }
-  const rng = new Prng(seed);
-  const count = B + 5;
-  const bytes = Uint8Array.from({ length: count * I }, () => (rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
-  const indices = Uint32Array.from({ length: U8_INDEX_OFFSET + B }, (_, i) => (i % 5 === 0 ? count - 1 : rng.nextInt(count)));
-  // Per-feature values that differ, so that a feature read with another's scale or shift is caught.
-  const scale = randomF32(I, seed + 1, 0.001, 0.02);
-  const shift = randomF32(I, seed + 2, -1, 1);
-  const normalisation = new Float32Array(2 * I);
-  normalisation.set(scale);
-  normalisation.set(shift, I);
-  const x = Float64Array.from({ length: B * I }, (_, e) => {
-    const f = e % I;
-    return bytes[indices[U8_INDEX_OFFSET + Math.floor(e / I)] * I + f] * scale[f] + shift[f];
-  });
-  const step = packStepSlots([{ lr: 0, t: 0, slot: 0, indexOffset: U8_INDEX_OFFSET }], defaultOptimizer('sgd'),
-    { mode: 'l2', coefficient: 0, decayBiases: false });
-  return { stored: new Uint32Array(bytes.buffer), extra: [normalisation, indices], x, step };
-}
 
 async function checkForward(
   cache: PipelineCache, name: string, [B, I, O]: [number, number, number], tag: string, kind: 'f32' | 'u8' = 'f32',

@@ -2,9 +2,11 @@
 // float64 CPU twins denseBackwardInput (with the ReLU mask), denseBackwardWeight and biasBackward; stacked models of a
 // batched sweep; nothing written outside the three tensors; and where the batch plan takes it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultOptimizer } from '../../src/core/optimizer';
 import { biasBackward, denseBackwardInput, denseBackwardWeight } from '../../src/cpu/dense';
 import { NARROW_MAX_OUT, narrowBackward, selectVariant, VARIANTS, type KernelVariant } from '../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../src/gpu/pipeline_cache';
+import { packStepSlots } from '../../src/gpu/step_uniform';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose } from '../helpers/expect_close';
 import { driverName, testGpu } from './helpers/gpu_device';
@@ -23,6 +25,7 @@ const SHAPES: [number, number, number, number][] = [
   [1, 4, 1, 1], [7, 12, 3, 1], [8, 36, 12, 1], [33, 132, 10, 2], [64, 128, 10, 1], [17, 40, NARROW_MAX_OUT, 3],
 ];
 const SENTINEL = 9;
+const DECAY = { mode: 'coupled', coefficient: 0.1, decayBiases: true } as const;
 
 let gpu: NodeGpu;
 let variant: KernelVariant;
@@ -59,9 +62,14 @@ describe('dense_backward_narrow', () => {
         batch: B, inFeatures: I, maskRelu: hidden ? 1 : 0, biasGradient: bias ? 1 : 0, wOffset, dwOffset: wOffset, dbOffset,
         dyStride: B * O, xStride: B * I, pStride,
       };
-      const [, , , g, dx] = await runKernel(cache, 'denseBackwardNarrow', dims,
-        [dy, params, x, grads, new Float32Array(K * B * I).fill(SENTINEL)], () => [Math.ceil(I / 4 / variant.subgroupSize!), 1],
-        undefined, 0, K, { OUT: O });
+      // SGD_UPDATE off: the params and the momentum (binding 7, read only with SGD_UPDATE) must come back as they were.
+      const momentum = new Float32Array(K * pStride).fill(SENTINEL);
+      const step = packStepSlots([{ lr: 0.5, t: 2, slot: 0, indexOffset: 0 }], defaultOptimizer('sgd'), DECAY);
+      const [, p, , g, dx, m] = await runKernel(cache, 'denseBackwardNarrow', dims,
+        [dy, params, x, grads, new Float32Array(K * B * I).fill(SENTINEL), momentum],
+        () => [Math.ceil(I / 4 / variant.subgroupSize!), 1], step, 0, K, { OUT: O });
+      expect(new Float32Array(p)).toEqual(params);
+      expect(new Float32Array(m)).toEqual(momentum);
       const gotG = new Float32Array(g);
       const gotDx = new Float32Array(dx);
       for (let z = 0; z < K; z++) {

@@ -1,0 +1,41 @@
+// Layer 0's input as the GEMM kernels bind it (gemm_codegen.ts GemmInput), with what their CPU twins multiply.
+import { defaultOptimizer } from '../../../src/core/optimizer';
+import { Prng } from '../../../src/core/prng';
+import { packStepSlots } from '../../../src/gpu/step_uniform';
+import { randomF32 } from './random';
+
+/** Where the u8-input kernels find their batch: slot 0's batch starts at this offset in the indices. */
+export const U8_INDEX_OFFSET = 3;
+
+/**
+ * f32: random values, the batch's rows. u8: a dataset of more rows than the batch as packed bytes (4 per u32 word),
+ * with the per-feature normalisation (scale, then shift) and then the indices of the batch's samples (shuffled, some
+ * repeated, the last row among them) at U8_INDEX_OFFSET, named by the step slot `step` (lr 0). `extra` is what the
+ * u8 kernels bind after the output (bindings 4 and 6; 5 is the step slots). x is the batch's rows as the twin sees
+ * them: for u8 the float64 value of raw·scale + shift, which the kernel rounds once, with one fma.
+ */
+export function layerInput(B: number, I: number, seed: number, kind: 'f32' | 'u8'): {
+  stored: Float32Array | Uint32Array; extra: (Float32Array | Uint32Array)[]; x: Float64Array; step?: Uint8Array<ArrayBuffer>;
+} {
+  if (kind === 'f32') {
+    const x = randomF32(B * I, seed);
+    return { stored: x, extra: [], x: Float64Array.from(x) };
+  }
+  const rng = new Prng(seed);
+  const count = B + 5;
+  const bytes = Uint8Array.from({ length: count * I }, () => (rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
+  const indices = Uint32Array.from({ length: U8_INDEX_OFFSET + B }, (_, i) => (i % 5 === 0 ? count - 1 : rng.nextInt(count)));
+  // Per-feature values that differ, so that a feature read with another's scale or shift is caught.
+  const scale = randomF32(I, seed + 1, 0.001, 0.02);
+  const shift = randomF32(I, seed + 2, -1, 1);
+  const normalisation = new Float32Array(2 * I);
+  normalisation.set(scale);
+  normalisation.set(shift, I);
+  const x = Float64Array.from({ length: B * I }, (_, e) => {
+    const f = e % I;
+    return bytes[indices[U8_INDEX_OFFSET + Math.floor(e / I)] * I + f] * scale[f] + shift[f];
+  });
+  const step = packStepSlots([{ lr: 0, t: 0, slot: 0, indexOffset: U8_INDEX_OFFSET }], defaultOptimizer('sgd'),
+    { mode: 'l2', coefficient: 0, decayBiases: false });
+  return { stored: new Uint32Array(bytes.buffer), extra: [normalisation, indices], x, step };
+}

@@ -11,8 +11,10 @@ import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE, type KernelDef, type KernelName } from './kernels';
 import type { ParamLayout } from './param_layout';
 import { MeasuredSpeed } from './idle_wait';
-import { gemmKernel, narrowBackward, packedInputKernels, sgdUpdateKernel, type GemmKernelName } from './kernel_variants';
-import type { PipelineCache } from './pipeline_cache';
+import {
+  classifierHeadChunks, gemmKernel, narrowBackward, packedInputKernels, sgdUpdateKernel, type GemmKernelName,
+} from './kernel_variants';
+import type { KernelPipeline, PipelineCache } from './pipeline_cache';
 import { createStepBuffer } from './step_uniform';
 import { packUniform, uniformBytes } from './uniform_layout';
 
@@ -47,6 +49,8 @@ interface InputDispatches {
   backwardWeight0: Dispatch;
   /** Layer 0's bias gradient, unless layer 0 is the last layer or its weight-gradient kernel writes it too. */
   backwardBias0: Dispatch | null;
+  /** The classifier head's training step (BatchPlan.head), which reads the labels too; null without a head kernel. */
+  head: Dispatch | null;
 }
 
 export class BatchPlan {
@@ -100,6 +104,14 @@ export class BatchPlan {
    * hidden layer and ≤ 16 classes on a CPU driver, as the paper's). Deeper networks keep the optimizer dispatch.
    */
   readonly sgdUpdate: boolean;
+  /**
+   * The last layer's forward, the loss and the last layer's backward with its SGD step as one classifier_head_step
+   * dispatch per training step (the shader says why): where the backward pass applies the SGD step, for one model (the
+   * kernel moves the cursor, so it cannot spread models over workgroups, and a batched sweep's head dispatches already
+   * serve all its models) and a head the kernel keeps in registers (kernel_variants.ts classifierHeadChunks).
+   * Evaluation keeps the separate forward and loss dispatches.
+   */
+  private readonly head: { kernel: KernelPipeline; dims: () => GPUBufferBinding } | null;
   private readonly staticUniforms: GPUBuffer;
 
   constructor(
@@ -181,8 +193,20 @@ export class BatchPlan {
     const optimizerDims = steps.map((s) => arena.add(k(s.name), sgd
       ? { ...s.region, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening, pStride: P }
       : { ...s.region, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, pStride: P }));
+    const last = shapes[L - 1];
+    const headChunks = this.sgdUpdate && K === 1 ? classifierHeadChunks(last.inFeatures, last.outFeatures,
+      [layout.layers[L - 1].weight.offset, layout.layers[L - 1].bias.offset], cache.variant, device.limits.maxStorageBuffersPerShaderStage)
+      : undefined;
+    const headKernel = headChunks === undefined ? null : cache.get('classifierHeadStep', { OUT: last.outFeatures, CHUNKS: headChunks });
+    this.head = headKernel && {
+      kernel: headKernel,
+      dims: arena.add(headKernel, {
+        batch: B, inFeatures: last.inFeatures, wOffset: layout.layers[L - 1].weight.offset, bOffset: layout.layers[L - 1].bias.offset, ...sgdDims,
+      }),
+    };
+    // The narrow layers' kernels, but the last layer's where the head kernel does its backward pass.
     const narrowLayers = shapes.map((s, l) => {
-      if (!narrow[l]) return null;
+      if (!narrow[l] || (l === L - 1 && this.head)) return null;
       const kernel = cache.get('denseBackwardNarrow', { OUT: s.outFeatures, SGD_UPDATE: this.sgdUpdate ? 1 : 0 });
       return {
         kernel,
@@ -214,7 +238,7 @@ export class BatchPlan {
     // Layers L − 1 … 1; layer 0's weight gradient is the dataset's (inputDispatches). A narrow layer's three gradients
     // are one dispatch on CPU drivers (kernel_variants.ts narrowBackward).
     this.backward = [];
-    for (let l = L - 1; l > 0; l--) {
+    for (let l = this.head ? L - 2 : L - 1; l > 0; l--) {
       const s = shapes[l];
       const narrow = narrowLayers[l];
       if (narrow) {
@@ -252,7 +276,16 @@ export class BatchPlan {
   /** One whole training step on the cursor's slot: forward, loss (+ metrics, cursor move), backward, optimizer update. */
   encodeTrainStep(pass: GPUComputePassEncoder, ds: GpuDataset): void {
     const input = this.inputDispatches(ds);
-    this.encodeBatchForward(pass, input, 'gradient');
+    if (input.head) {
+      // The head kernel runs the last layer's forward, the loss and the last layer's backward (this.backward starts
+      // at the layer before it).
+      if (input.gather) encodeDispatch(pass, input.gather);
+      encodeDispatch(pass, input.forward0);
+      for (const d of this.forward.slice(0, -1)) encodeDispatch(pass, d);
+      encodeDispatch(pass, input.head);
+    } else {
+      this.encodeBatchForward(pass, input, 'gradient');
+    }
     for (const d of this.backward) encodeDispatch(pass, d);
     encodeDispatch(pass, input.backwardWeight0);
     if (input.backwardBias0) encodeDispatch(pass, input.backwardBias0);
@@ -293,6 +326,8 @@ export class BatchPlan {
     const lossDispatch = (mode: LossMode): Dispatch => makeDispatch(lossKernel, bindGroup(device, lossKernel, [this.lossDims[mode](),
       this.stepSlots, this.acts[L], ds.labels, this.indices, this.dActs[L], this.predictions, this.metrics, grads]), [1, 1]);
     const loss = { gradient: lossDispatch('gradient'), probabilities: lossDispatch('probabilities'), none: lossDispatch('none') };
+    const head = this.head && makeDispatch(this.head.kernel, bindGroup(device, this.head.kernel, [this.head.dims(), this.stepSlots,
+      this.acts[L - 1], params, ds.labels, this.indices, this.dActs[L - 1], this.predictions, this.metrics, momentum]), [1, 1]);
     // Layer 0 from the kernels that read this dataset's batch: its u8 words (with the normalisation, the step slots and
     // the sample indices), or the gathered f32 rows. A weight kernel that applies the SGD step (this.sgdUpdate) writes
     // the params instead of the grads and also binds the step slots (the u8 kernels have them already) and the momentum.
@@ -311,7 +346,7 @@ export class BatchPlan {
       };
     };
     if (u8) {
-      input = { dims: null, gather: null, loss, ...layer0(u8.forward, u8.backwardWeight, ds.features, [ds.normalisation, this.stepSlots, this.indices]) };
+      input = { dims: null, gather: null, loss, head, ...layer0(u8.forward, u8.backwardWeight, ds.features, [ds.normalisation, this.stepSlots, this.indices]) };
     } else {
       // Scalar: 2-D over features × rows; vector kernels: 1-D over the batch's groups of 4 or 16 features.
       const choice = gatherKernel(ds.handle.dim, variant);
@@ -323,7 +358,7 @@ export class BatchPlan {
       const counts: [number, number] = choice.perInvocation === 1
         ? [Math.ceil(ds.handle.dim / kernel.workgroup[0]), this.batch]
         : linearGroups(kernel, this.batch * ds.handle.dim / choice.perInvocation);
-      input = { dims: gatherDims, gather: makeDispatch(kernel, group, counts), loss, ...layer0(this.layer0.forward, this.layer0.backwardWeight, this.acts[0], []) };
+      input = { dims: gatherDims, gather: makeDispatch(kernel, group, counts), loss, head, ...layer0(this.layer0.forward, this.layer0.backwardWeight, this.acts[0], []) };
     }
     this.inputs.set(ds.handle.id, input);
     return input;

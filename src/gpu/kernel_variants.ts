@@ -158,6 +158,25 @@ export function narrowBackward(inFeatures: number, outFeatures: number, offsets:
     && inFeatures % 4 === 0 && offsets.every((o) => o % 4 === 0);
 }
 
+/** Most per-lane registers (vec4s of w, and as many of dw) classifier_head_step keeps: its MAX_REGS. */
+export const HEAD_MAX_REGS = 64;
+/** Storage bindings classifier_head_step needs (one more than WebGPU's default limit of 8). */
+export const HEAD_STORAGE_BINDINGS = 9;
+
+/**
+ * The input vec4s per lane (its CHUNKS constant) with which a classifier head's training step runs as one
+ * classifier_head_step dispatch (the shader says why), or undefined where it does not: it needs what
+ * dense_backward_narrow needs (narrowBackward), a device allowing its 9 storage bindings, and OUT·CHUNKS ≤
+ * HEAD_MAX_REGS (CHUNKS = ceil(inFeatures / 4 / subgroup size)).
+ */
+export function classifierHeadChunks(
+  inFeatures: number, outFeatures: number, offsets: number[], variant: KernelVariant | undefined, maxStorageBuffers: number,
+): number | undefined {
+  if (!narrowBackward(inFeatures, outFeatures, offsets, variant) || maxStorageBuffers < HEAD_STORAGE_BINDINGS) return undefined;
+  const chunks = Math.ceil(inFeatures / 4 / variant!.subgroupSize!);
+  return outFeatures * chunks <= HEAD_MAX_REGS ? chunks : undefined;
+}
+
 /** Each shuffle kernel's twin reading layer 0's input as packed uint8 words (kernels.ts, gemm_codegen.ts GemmInput). */
 const U8_INPUT_KERNELS = {
   denseForwardShuffle32x4: 'denseForwardShuffle32x4U8',

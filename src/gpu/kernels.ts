@@ -3,6 +3,7 @@
 import adamStepSource from '../../shaders/adam_step.wgsl';
 import adamStepVec4Source from '../../shaders/adam_step_vec4.wgsl';
 import biasBackwardSource from '../../shaders/bias_backward.wgsl';
+import classifierHeadStepSource from '../../shaders/classifier_head_step.wgsl';
 import denseBackwardInputSource from '../../shaders/dense_backward_input.wgsl';
 import denseBackwardInputVec4Source from '../../shaders/dense_backward_input_vec4.wgsl';
 import denseBackwardNarrowSource from '../../shaders/dense_backward_narrow.wgsl';
@@ -177,6 +178,11 @@ export const KERNELS = {
     ['dims', 'read', 'write', 'read', 'write', 'write', 'stepAfterLoss', 'write'],
     [['batch', 'u32'], ['inFeatures', 'u32'], ['maskRelu', 'u32'], ['biasGradient', 'u32'], ['wOffset', 'u32'], ['dwOffset', 'u32'],
       ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['xStride', 'u32', 0], ['pStride', 'u32', 0], ...SGD_DIMS], 'subgroup'),
+  // A classifier head's whole training step (forward, loss and metrics, dx, the SGD step of w and b, the cursor's
+  // move) in one workgroup; OUT and CHUNKS are pipeline constants (kernel_variants.ts classifierHeadChunks).
+  classifierHeadStep: def('classifier_head_step', withSgdUpdate(classifierHeadStepSource),
+    ['dims', 'stepCursor', 'read', 'write', 'read', 'read', 'write', 'write', 'write', 'write'],
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32'], ...SGD_DIMS], 'subgroup'),
   biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
     [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['pStride', 'u32', 0]], 'linear'),
   reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),

@@ -1,4 +1,4 @@
-// A classifier head's whole training step in one dispatch, for CPU drivers with subgroups and one model (twins:
+// A classifier head's whole training step in one dispatch, for CPU drivers with subgroups (twins:
 // denseForward, softmaxCrossEntropy, denseBackwardInput, denseBackwardWeight, biasBackward and sgdStep in src/cpu):
 //   logits = x·wᵀ + b, x (batch, inFeatures) the last hidden layer's ReLU output, w (OUT, inFeatures) at wOffset,
 //   b at bOffset;
@@ -8,6 +8,10 @@
 //   w and b take the decayed SGD step (sgdUpdate, shaders/sgd_update.wgsl, appended) with dw = dLogitsᵀ·x and
 //   db = the column sums of dLogits;
 //   and last the step cursor moves to the next slot, as softmax_cross_entropy.wgsl does.
+// A batched sweep's models (dims.models) run one after the other in the one workgroup, each with its tensors at
+// z × the dims strides and its decay terms from the step slot: the cursor moves in this kernel, so no other workgroup
+// may be reading it, and one model's arithmetic is the same however many are stacked (a sweep records what its runs
+// would alone, bit for bit: test/cli/sweep_batched_gpu.test.ts).
 // Why: on lavapipe a dispatch costs ~35 µs whatever it does, and these were three (the head's forward, the loss and
 // dense_backward_narrow) of ~45 µs each for the paper's 64×128×10 head. Measured in docs/bench.md.
 // One workgroup of one subgroup (SG lanes) takes the rows one by one: lane l owns the input vec4s q = l + SG·j
@@ -15,7 +19,7 @@
 // lane, w once per lane, and a row's logits are OUT subgroupAdds of the lanes' partial dot products, which leave every
 // lane with the whole row: each lane then computes the row's softmax itself (the same values in every lane) and from
 // it its share of dx and dw without another exchange.
-// Requires inFeatures % 4 == 0, wOffset and bOffset % 4 == 0, OUT ≤ MAX_OUT and OUT·CHUNKS ≤ MAX_REGS, CHUNKS =
+// Requires inFeatures % 4 == 0, wOffset, bOffset and pStride % 4 == 0, OUT ≤ MAX_OUT and OUT·CHUNKS ≤ MAX_REGS, CHUNKS =
 // ceil(inFeatures / 4 / SG) (kernel_variants.ts classifierHeadStep checks), and 9 storage bindings.
 
 enable subgroups;
@@ -28,6 +32,10 @@ struct Dims {
   momentum: f32,
   dampening: f32,
   nesterov: u32,
+  models: u32,
+  pStride: u32,
+  xStride: u32,
+  rowStride: u32,
 }
 
 struct Metric {
@@ -55,11 +63,22 @@ const MAX_REGS = 64u;
 
 @compute @workgroup_size(SG)
 fn main(@builtin(subgroup_invocation_id) lane: u32) {
-  let n4 = dims.inFeatures / 4u;
   let cursor = stepSlots.cursor;
+  for (var z = 0u; z < dims.models; z++) { headStep(lane, cursor, z); }
+  // Every lane has read the cursor by now; kernels after this one in the step read the slot before it (cursor − 1).
+  storageBarrier();
+  if (lane == 0u) { stepSlots.cursor = cursor + 1u; }
+}
+
+/** Model z's step (its tensors at z × the dims strides). */
+fn headStep(lane: u32, cursor: u32, z: u32) {
+  let n4 = dims.inFeatures / 4u;
   let slot = stepSlots.steps[cursor].slot;
   let batchIndices = stepSlots.steps[cursor].indexOffset;
-  let w0 = dims.wOffset / 4u;
+  let po = z * dims.pStride;
+  let w0 = (po + dims.wOffset) / 4u;
+  let b0 = po + dims.bOffset;
+  let xo = z * dims.xStride / 4u;
   // This lane's vec4s of each output's weights (zero past the input's end, so that they add nothing), the bias (the
   // same in every lane), and the accumulators of dw and db.
   var w: array<vec4f, MAX_REGS>;
@@ -72,7 +91,7 @@ fn main(@builtin(subgroup_invocation_id) lane: u32) {
       w[c * CHUNKS + j] = select(vec4f(0.0), params[w0 + c * n4 + min(q, n4 - 1u)], q < n4);
       dw[c * CHUNKS + j] = vec4f(0.0);
     }
-    let e = dims.bOffset + c;
+    let e = b0 + c;
     b[c] = params[e / 4u][e % 4u];
     db[c] = 0.0;
   }
@@ -81,7 +100,7 @@ fn main(@builtin(subgroup_invocation_id) lane: u32) {
   var hits = 0u;
   for (var r = 0u; r < dims.batch; r++) {
     var xs: array<vec4f, MAX_REGS>;
-    for (var j = 0u; j < CHUNKS; j++) { xs[j] = x[r * n4 + min(lane + SG * j, n4 - 1u)]; }
+    for (var j = 0u; j < CHUNKS; j++) { xs[j] = x[xo + r * n4 + min(lane + SG * j, n4 - 1u)]; }
     // The row's logits, in every lane.
     var logits: array<f32, MAX_OUT>;
     for (var c = 0u; c < OUT; c++) {
@@ -103,7 +122,7 @@ fn main(@builtin(subgroup_invocation_id) lane: u32) {
     let label = min(labels[indices[batchIndices + r]], OUT - 1u);
     lossSum += log(sum) + rowMax - logits[label];
     hits += select(0u, 1u, argmax == label);
-    if (lane == 0u) { predictions[r] = argmax; }
+    if (lane == 0u) { predictions[z * dims.rowStride + r] = argmax; }
     // dLogits of the row; db sums them; this lane's share of dx and dw.
     var d: array<f32, MAX_OUT>;
     let inv = 1.0 / (sum * f32(dims.batch));
@@ -120,12 +139,12 @@ fn main(@builtin(subgroup_invocation_id) lane: u32) {
       // `!(a > 0)` as in the twin, so that a NaN activation also blocks the gradient.
       g = select(vec4f(0.0), g, xs[j] > vec4f(0.0));
       let q = lane + SG * j;
-      if (q < n4) { dx[r * n4 + q] = g; }
+      if (q < n4) { dx[xo + r * n4 + q] = g; }
     }
   }
-  // Every lane has read w, b and the cursor by now.
+  // Every lane has read w and b by now.
   storageBarrier();
-  let weightTerms = sgdTerms(cursor, 0u, false, dims.momentum, dims.dampening, dims.nesterov);
+  let weightTerms = sgdTerms(cursor, z, false, dims.momentum, dims.dampening, dims.nesterov);
   for (var c = 0u; c < OUT; c++) {
     for (var j = 0u; j < CHUNKS; j++) {
       let q = lane + SG * j;
@@ -133,14 +152,13 @@ fn main(@builtin(subgroup_invocation_id) lane: u32) {
     }
   }
   if (lane == 0u) {
-    metrics[slot] = Metric(lossSum, hits);
-    // By vec4 (bOffset % 4 == 0); the padding past OUT has gradient 0 and stays 0.
-    let biasTerms = sgdTerms(cursor, 0u, true, dims.momentum, dims.dampening, dims.nesterov);
+    metrics[slot * dims.models + z] = Metric(lossSum, hits);
+    // By vec4 (bOffset and pStride % 4 == 0); the padding past OUT has gradient 0 and stays 0.
+    let biasTerms = sgdTerms(cursor, z, true, dims.momentum, dims.dampening, dims.nesterov);
     for (var c4 = 0u; c4 < (OUT + 3u) / 4u; c4++) {
       var g = vec4f(0.0);
       for (var k = 0u; k < 4u; k++) { g[k] = select(0.0, db[min(4u * c4 + k, MAX_OUT - 1u)], 4u * c4 + k < OUT); }
-      sgdUpdate(dims.bOffset / 4u + c4, g, biasTerms);
+      sgdUpdate(b0 / 4u + c4, g, biasTerms);
     }
-    stepSlots.cursor = cursor + 1u;
   }
 }

@@ -100,15 +100,16 @@ export class BatchPlan {
   /**
    * Whether the backward pass applies the SGD step itself (kernels.ts SGD_DIMS says why), so that no optimizer
    * dispatch runs: for SGD where every layer's gradients come from a kernel that can, layer 0's from a shuffle weight
-   * kernel that also writes the bias gradient and every later layer's from dense_backward_narrow (a network of one
-   * hidden layer and ≤ 16 classes on a CPU driver, as the paper's). Deeper networks keep the optimizer dispatch.
+   * kernel that also writes the bias gradient and every later layer's from dense_backward_narrow: on a CPU driver,
+   * networks whose layers past the first have at most 16 outputs each, as the paper's 784-128-10. Adam, and a wider
+   * layer past the first, keep the optimizer dispatch.
    */
   readonly sgdUpdate: boolean;
   /**
    * The last layer's forward, the loss and the last layer's backward with its SGD step as one classifier_head_step
-   * dispatch per training step (the shader says why): where the backward pass applies the SGD step, for one model (the
-   * kernel moves the cursor, so it cannot spread models over workgroups, and a batched sweep's head dispatches already
-   * serve all its models) and a head the kernel keeps in registers (kernel_variants.ts classifierHeadChunks).
+   * dispatch per training step (the shader says why), where the backward pass applies the SGD step and the kernel keeps
+   * the head in registers (kernel_variants.ts classifierHeadChunks). It runs a batched sweep's models one after the
+   * other (it moves the cursor, so it is one workgroup), so that each model's arithmetic is the same as alone.
    * Evaluation keeps the separate forward and loss dispatches.
    */
   private readonly head: { kernel: KernelPipeline; dims: () => GPUBufferBinding } | null;
@@ -194,14 +195,15 @@ export class BatchPlan {
       ? { ...s.region, nesterov: optimizer.nesterov ? 1 : 0, momentum: optimizer.momentum, dampening: optimizer.dampening, pStride: P }
       : { ...s.region, beta1: optimizer.beta1, beta2: optimizer.beta2, eps: optimizer.eps, pStride: P }));
     const last = shapes[L - 1];
-    const headChunks = this.sgdUpdate && K === 1 ? classifierHeadChunks(last.inFeatures, last.outFeatures,
-      [layout.layers[L - 1].weight.offset, layout.layers[L - 1].bias.offset], cache.variant, device.limits.maxStorageBuffersPerShaderStage)
+    const headChunks = this.sgdUpdate ? classifierHeadChunks(last.inFeatures, last.outFeatures,
+      [layout.layers[L - 1].weight.offset, layout.layers[L - 1].bias.offset, P], cache.variant, device.limits.maxStorageBuffersPerShaderStage)
       : undefined;
     const headKernel = headChunks === undefined ? null : cache.get('classifierHeadStep', { OUT: last.outFeatures, CHUNKS: headChunks });
     this.head = headKernel && {
       kernel: headKernel,
       dims: arena.add(headKernel, {
         batch: B, inFeatures: last.inFeatures, wOffset: layout.layers[L - 1].weight.offset, bOffset: layout.layers[L - 1].bias.offset, ...sgdDims,
+        models: K, pStride: P, xStride: act(L - 1), rowStride: K > 1 ? B : 0,
       }),
     };
     // The narrow layers' kernels, but the last layer's where the head kernel does its backward pass.
@@ -273,7 +275,11 @@ export class BatchPlan {
     this.encodeBatchForward(pass, this.inputDispatches(ds), mode);
   }
 
-  /** One whole training step on the cursor's slot: forward, loss (+ metrics, cursor move), backward, optimizer update. */
+  /**
+   * One whole training step on the cursor's slot: forward, loss (+ metrics, cursor move), backward, optimizer update
+   * (the last two in one where the backward kernels apply the SGD step, and the head's in one dispatch with its forward
+   * and the loss where the plan has a head kernel).
+   */
   encodeTrainStep(pass: GPUComputePassEncoder, ds: GpuDataset): void {
     const input = this.inputDispatches(ds);
     if (input.head) {

@@ -182,7 +182,8 @@ export const KERNELS = {
   // move) in one workgroup; OUT and CHUNKS are pipeline constants (kernel_variants.ts classifierHeadChunks).
   classifierHeadStep: def('classifier_head_step', withSgdUpdate(classifierHeadStepSource),
     ['dims', 'stepCursor', 'read', 'write', 'read', 'read', 'write', 'write', 'write', 'write'],
-    [['batch', 'u32'], ['inFeatures', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32'], ...SGD_DIMS], 'subgroup'),
+    [['batch', 'u32'], ['inFeatures', 'u32'], ['wOffset', 'u32'], ['bOffset', 'u32'], ...SGD_DIMS, ['models', 'u32', 1],
+      ['pStride', 'u32', 0], ['xStride', 'u32', 0], ['rowStride', 'u32', 0]], 'subgroup'),
   biasBackward: def('bias_backward', biasBackwardSource, ['dims', 'read', 'write'],
     [['batch', 'u32'], ['outFeatures', 'u32'], ['dbOffset', 'u32'], ['dyStride', 'u32', 0], ['pStride', 'u32', 0]], 'linear'),
   reluBackward: def('relu_backward', reluBackwardSource, ['dims', 'read', 'read', 'write'], [['n', 'u32']], 'linear'),

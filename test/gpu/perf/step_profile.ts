@@ -1,7 +1,8 @@
 // One-off measurement (not a test): where a training step's time goes on this adapter. Each dispatch of a step of the
 // 784-128-10 MLP (batch 64, SGD momentum, coupled decay) is repeated alone in one compute pass and timed; their sum is
 // compared with whole steps. MODELS=5 profiles a batched sweep of 5 models instead; MOMENTUM=0 plain SGD; POLL=1 times
-// the dispatches polling (without the idle wait of src/gpu/idle_wait.ts). Reaches into the trainer's private plan on
+// the dispatches polling (without the idle wait of src/gpu/idle_wait.ts); F32=1 trains on the pixels as float32
+// features (the gathered f32 path instead of layer 0's uint8 kernels). Reaches into the trainer's private plan on
 // purpose: this is a profiler, not an API.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/step_profile.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/step_profile.mjs && ./node_modules/.bin/node out/step_profile.mjs
@@ -15,7 +16,8 @@ import { PAPER_BATCH, paperConfig, paperData } from './paper_workload';
 
 const gpu = await createNodeGpu();
 const device = gpu.device;
-const { dataset, chunk: chunkOf } = paperData();
+const { dataset: paperDataset, chunk: chunkOf } = paperData();
+const dataset = process.env.F32 ? { ...paperDataset, features: Float32Array.from(paperDataset.features) } : paperDataset;
 const B = PAPER_BATCH;
 const models = Number(process.env.MODELS ?? 1);
 const configs = Array.from({ length: models }, (_, m) => paperConfig(Number(process.env.MOMENTUM ?? 0.9), m));
@@ -35,17 +37,19 @@ for (let r = 0; r < 3; r++) {
 interface PlanInternals {
   inputDispatches(ds: unknown): {
     gather: Dispatch | null; forward0: Dispatch; loss: { gradient: Dispatch }; backwardWeight0: Dispatch; backwardBias0: Dispatch | null;
+    head: Dispatch | null;
   };
   forward: Dispatch[]; backward: Dispatch[]; optimizerSteps: Dispatch[];
 }
 const internals = (sweep ? (sweep as unknown as { stack: unknown }).stack : trainer) as { plans: Map<number, PlanInternals>; datasets: unknown[] };
 const plan = internals.plans.get(B);
 if (!plan) throw new Error(`no plan for batch ${B}`);
-// In the order encodeTrainStep issues them. Timed alone and repeated, the loss kernel moves the cursor on and on, past
-// the plan's slots, where WebGPU's robust access clamps its reads and writes: the same work as one step's loss.
+// In the order encodeTrainStep issues them (the head kernel, where the plan has one, in place of the last forward and
+// the loss). Timed alone and repeated, the loss or head kernel moves the cursor on and on, past the plan's slots,
+// where WebGPU's robust access clamps its reads and writes: the same work as one step's.
 const input = plan.inputDispatches(internals.datasets[0]);
-const list: Dispatch[] = [...(input.gather ? [input.gather] : []), input.forward0, ...plan.forward, input.loss.gradient,
-  ...plan.backward, input.backwardWeight0, ...(input.backwardBias0 ? [input.backwardBias0] : []), ...plan.optimizerSteps];
+const head = input.head ? [...plan.forward.slice(0, -1), input.head] : [...plan.forward, input.loss.gradient];
+const list: Dispatch[] = [...(input.gather ? [input.gather] : []), input.forward0, ...head, ...plan.backward, input.backwardWeight0, ...(input.backwardBias0 ? [input.backwardBias0] : []), ...plan.optimizerSteps];
 
 async function timeRepeated(d: Dispatch, n: number, idle: number): Promise<number> {
   const enc = device.createCommandEncoder();

@@ -3,34 +3,25 @@
 // sgdStep for w and b; one model and a batched sweep's stacked models (each its own decay); the batch read through the
 // step's indices, the metrics in the step's slot, the cursor moved by one; nothing outside w, b and their momentum
 // changes; and where kernel_variants.ts classifierHeadChunks takes it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decayTerms, defaultOptimizer, type DecayConfig, type OptimizerConfig } from '../../src/core/optimizer';
+import { describe, expect, it } from 'vitest';
+import { defaultOptimizer, type DecayConfig } from '../../src/core/optimizer';
 import { Prng } from '../../src/core/prng';
 import { biasBackward, denseBackwardInput, denseBackwardWeight, denseForward } from '../../src/cpu/dense';
-import { sgdStep } from '../../src/cpu/optimizer_steps';
 import { softmaxCrossEntropy } from '../../src/cpu/softmax_cross_entropy';
-import { classifierHeadChunks, HEAD_MAX_REGS, selectVariant, VARIANTS, type KernelVariant } from '../../src/gpu/kernel_variants';
-import { PipelineCache } from '../../src/gpu/pipeline_cache';
+import { classifierHeadChunks, HEAD_MAX_REGS, VARIANTS, type KernelVariant } from '../../src/gpu/kernel_variants';
 import { packStepSlots } from '../../src/gpu/step_uniform';
-import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose, type Tolerance } from '../helpers/expect_close';
-import { driverName, testGpu } from './helpers/gpu_device';
-import { ErrorLog, maxAbs, randomF32 } from './helpers/random';
+import { maxAbs, randomF32 } from './helpers/random';
 import { runKernel } from './helpers/run_kernel';
+import { expectRegions, MOMENTUM_SETTINGS, referenceSgdStep } from './helpers/sgd_reference';
+import { subgroupSuite } from './helpers/subgroup_suite';
 
 const U = 2 ** -24;
-const f32 = Math.fround;
 const LR = 0.05;
 const DECAYS: DecayConfig[] = [
   { mode: 'coupled', coefficient: 0.1, decayBiases: true },
   { mode: 'decoupled', coefficient: 0.3, decayBiases: false },
   { mode: 'l2', coefficient: 0.05, decayBiases: true },
-];
-type Momentum = Pick<OptimizerConfig, 'momentum' | 'dampening' | 'nesterov'>;
-const SETTINGS: Momentum[] = [
-  { momentum: 0, dampening: 0, nesterov: false },
-  { momentum: 0.9, dampening: 0.1, nesterov: false },
-  { momentum: 0.8, dampening: 0, nesterov: true },
 ];
 // (batch, inFeatures, classes, models): one row, one class; input vec4s not a multiple of the lanes; 16 classes; the
 // paper's 64×128×10 head (on lavapipe's 8 lanes; SwiftShader's 4 need 8 vec4s per lane, past HEAD_MAX_REGS, see
@@ -44,30 +35,16 @@ const CURSOR = 1;
 const SLOT = 2;
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
-let gpu: NodeGpu;
-let variant: KernelVariant;
-let cache: PipelineCache;
-const log = new ErrorLog();
-beforeAll(async () => {
-  gpu = await testGpu();
-  variant = selectVariant(gpu.info, gpu.device.features);
-  // Both test drivers have fixed-size subgroups (lavapipe 8 lanes, SwiftShader 4): without them this is a failure.
-  if (!variant.subgroupSize) throw new Error(`${driverName(gpu.info)} has no fixed subgroup size: lavapipe ≥ 25 and SwiftShader both report one`);
-  cache = new PipelineCache(gpu.device, variant);
-});
-afterAll(() => {
-  log.print(driverName(gpu.info));
-  gpu.destroy();
-});
+const suite = subgroupSuite();
 
 describe('classifier_head_step', () => {
-  for (const [B, I, C, K] of SHAPES) for (const [j, s] of SETTINGS.entries()) {
+  for (const [B, I, C, K] of SHAPES) for (const [j, s] of MOMENTUM_SETTINGS.entries()) {
     const t = j === 1 ? 1 : 3;
     it(`${B}×${I}×${C}, ${K} model(s), momentum ${s.momentum} nesterov ${s.nesterov}, t=${t}: forward, loss, metrics, dx, w and b after the step, cursor`, async () => {
-      const chunks = classifierHeadChunks(I, C, [8, 0, 0], variant, gpu.device.limits.maxStorageBuffersPerShaderStage);
+      const chunks = classifierHeadChunks(I, C, [8, 0, 0], suite.variant, suite.gpu.device.limits.maxStorageBuffersPerShaderStage);
       if (chunks === undefined) {
         // Only a head past the kernel's registers on this driver's subgroup size is left to the separate kernels.
-        expect(C * Math.ceil(I / 4 / variant.subgroupSize!)).toBeGreaterThan(HEAD_MAX_REGS);
+        expect(C * Math.ceil(I / 4 / suite.variant.subgroupSize!)).toBeGreaterThan(HEAD_MAX_REGS);
         return;
       }
       const seed = B * 1000 + I * 10 + C + j + 100 * K;
@@ -94,7 +71,7 @@ describe('classifier_head_step', () => {
         batch: B, inFeatures: I, wOffset, bOffset, momentum: s.momentum, dampening: s.dampening, nesterov: s.nesterov ? 1 : 0,
         models: K, pStride, xStride: B * I, rowStride: B,
       };
-      const [, p, , , dx, predictions, metrics, m, steps] = await runKernel(cache, 'classifierHeadStep', dims,
+      const [, p, , , dx, predictions, metrics, m, steps] = await runKernel(suite.cache, 'classifierHeadStep', dims,
         [x, params, labels, indices, K * B * I, K * B, 2 * 3 * K, momentum], () => [1, 1], step, CURSOR, 1, { OUT: C, CHUNKS: chunks });
       const gotDx = new Float32Array(dx);
       const gotMetrics = new Float32Array(metrics);
@@ -119,15 +96,8 @@ describe('classifier_head_step', () => {
         denseBackwardWeight(dLogits, x64, dw, B, I, C);
         const db = new Float64Array(C);
         biasBackward(dLogits, db, B, C);
-        for (const [start, grad, isBias] of [[wOffset, dw, false], [bOffset, db, true]] as const) {
-          const terms = decayTerms(DECAYS[z], LR, isBias);
-          const n = grad.length;
-          const at = z * pStride + start;
-          sgdStep(refP.subarray(at, at + n), grad, s.momentum ? refM.subarray(at, at + n) : null, n, {
-            lr: f32(LR), momentum: f32(s.momentum), dampening: f32(s.dampening), nesterov: s.nesterov, firstStep: t === 1,
-            gradCoefficient: f32(terms.gradCoefficient), paramScale: f32(terms.paramScale),
-          });
-        }
+        referenceSgdStep(refP, refM, z * pStride + wOffset, dw, DECAYS[z], false, LR, s, t);
+        referenceSgdStep(refP, refM, z * pStride + bOffset, db, DECAYS[z], true, LR, s, t);
 
         // Logits: (I + 1)-term f32 sums, 4·(I + 1)·u·max|x|·max|w, b| (as blocked_gemm_kernels.test.ts). Each row's
         // loss moves by at most twice that plus the f32 exp/log of softmax_metrics.test.ts (32u·(1 + max|logit|)),
@@ -147,7 +117,7 @@ describe('classifier_head_step', () => {
         // dx: C-term sums of dLogits·w: the dLogits' error times C·max|w|, and the sums' own 4·C·u.
         const rx = expectClose(gotDx.subarray(z * B * I, (z + 1) * B * I), refDx,
           { atol: C * maxAbs(w) * dTol + 4 * C * U * maxAbs(dLogits) * maxAbs(w), rtol: 4 * U }, `dx of model ${z}`);
-        log.record('classifier_head_step dx', `${B}×${I}×${C}×${K}`, rx.maxAbsError);
+        suite.log.record('classifier_head_step dx', `${B}×${I}×${C}×${K}`, rx.maxAbsError);
         // dw and db: B-term sums with the dLogits' error times max|x| (or 1) each.
         gradTol = Math.max(gradTol, B * dTol * Math.max(1, maxAbs(xZ)) + 4 * B * U * maxAbs(dLogits) * Math.max(1, maxAbs(xZ)));
       }
@@ -156,20 +126,15 @@ describe('classifier_head_step', () => {
       // The step scales the gradient's error by the learning rate, momentum at most doubles it, and adds its own 32u
       // (as optimizer_kernels.test.ts).
       const inside = (i: number): boolean => i % pStride >= wOffset && i % pStride < bOffset + C;
-      const check = (got: Float32Array, want: Float64Array, scale: number, what: string): number => {
-        const idx = [...want.keys()].filter(inside);
-        const r = expectClose(idx.map((i) => got[i]), idx.map((i) => want[i]), { atol: 2 * scale * gradTol + 32 * U, rtol: 8 * U } as Tolerance, what);
-        for (let i = 0; i < got.length; i++) if (!inside(i)) expect(got[i], `${what}[${i}] lies outside w and b`).toBe(want[i]);
-        return r.maxAbsError;
-      };
-      log.record('classifier_head_step params', `${B}×${I}×${C}×${K}`, check(new Float32Array(p), refP, LR, 'params'));
-      check(new Float32Array(m), refM, 1, 'momentum');
+      const tol: Tolerance = { atol: 2 * LR * gradTol + 32 * U, rtol: 8 * U };
+      suite.log.record('classifier_head_step params', `${B}×${I}×${C}×${K}`, expectRegions(new Float32Array(p), refP, inside, tol, 'params'));
+      expectRegions(new Float32Array(m), refM, inside, { ...tol, atol: 2 * gradTol + 32 * U }, 'momentum');
       expect(new Uint32Array(steps)[0], 'cursor moved by one').toBe(CURSOR + 1);
     });
   }
 
   it('is taken for a narrow head within the registers, on a device with 9 storage bindings', () => {
-    const lanes = variant.subgroupSize!;
+    const lanes = suite.variant.subgroupSize!;
     expect(classifierHeadChunks(128, 10, [100_480, 100_608, 0], withLanes(8), 16)).toBe(4);
     expect(classifierHeadChunks(128, 10, [0, 0, 0], withLanes(4), 16)).toBeUndefined(); // 10 × 8 vec4s per lane
     expect(classifierHeadChunks(128, 10, [0, 0, 0], withLanes(lanes), 8)).toBeUndefined(); // WebGPU's default 8 storage bindings

@@ -1,17 +1,15 @@
 // dense_backward_narrow (a narrow layer's input, weight and bias gradients in one subgroup dispatch) against the
 // float64 CPU twins denseBackwardInput (with the ReLU mask), denseBackwardWeight and biasBackward; stacked models of a
 // batched sweep; nothing written outside the three tensors; and where the batch plan takes it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultOptimizer } from '../../src/core/optimizer';
 import { biasBackward, denseBackwardInput, denseBackwardWeight } from '../../src/cpu/dense';
-import { NARROW_MAX_OUT, narrowBackward, selectVariant, VARIANTS, type KernelVariant } from '../../src/gpu/kernel_variants';
-import { PipelineCache } from '../../src/gpu/pipeline_cache';
+import { NARROW_MAX_OUT, narrowBackward, VARIANTS } from '../../src/gpu/kernel_variants';
 import { packStepSlots } from '../../src/gpu/step_uniform';
-import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose } from '../helpers/expect_close';
-import { driverName, testGpu } from './helpers/gpu_device';
-import { ErrorLog, maxAbs, randomF32 } from './helpers/random';
+import { maxAbs, randomF32 } from './helpers/random';
 import { runKernel } from './helpers/run_kernel';
+import { subgroupSuite } from './helpers/subgroup_suite';
 
 const U = 2 ** -24;
 
@@ -27,21 +25,7 @@ const SHAPES: [number, number, number, number][] = [
 const SENTINEL = 9;
 const DECAY = { mode: 'coupled', coefficient: 0.1, decayBiases: true } as const;
 
-let gpu: NodeGpu;
-let variant: KernelVariant;
-let cache: PipelineCache;
-const log = new ErrorLog();
-beforeAll(async () => {
-  gpu = await testGpu();
-  variant = selectVariant(gpu.info, gpu.device.features);
-  // Both test drivers have fixed-size subgroups (lavapipe 8 lanes, SwiftShader 4): without them this is a failure.
-  if (!variant.subgroupSize) throw new Error(`${driverName(gpu.info)} has no fixed subgroup size: lavapipe ≥ 25 and SwiftShader both report one`);
-  cache = new PipelineCache(gpu.device, variant);
-});
-afterAll(() => {
-  log.print(driverName(gpu.info));
-  gpu.destroy();
-});
+const suite = subgroupSuite();
 
 describe('dense_backward_narrow', () => {
   // With the bias gradient and the ReLU mask (a hidden layer), and without either (the kernel leaves them to others).
@@ -65,9 +49,9 @@ describe('dense_backward_narrow', () => {
       // SGD_UPDATE off: the params and the momentum (binding 7, read only with SGD_UPDATE) must come back as they were.
       const momentum = new Float32Array(K * pStride).fill(SENTINEL);
       const step = packStepSlots([{ lr: 0.5, t: 2, slot: 0, indexOffset: 0 }], defaultOptimizer('sgd'), DECAY);
-      const [, p, , g, dx, m] = await runKernel(cache, 'denseBackwardNarrow', dims,
+      const [, p, , g, dx, m] = await runKernel(suite.cache, 'denseBackwardNarrow', dims,
         [dy, params, x, grads, new Float32Array(K * B * I).fill(SENTINEL), momentum],
-        () => [Math.ceil(I / 4 / variant.subgroupSize!), 1], step, 0, K, { OUT: O });
+        () => [Math.ceil(I / 4 / suite.variant.subgroupSize!), 1], step, 0, K, { OUT: O });
       expect(new Float32Array(p)).toEqual(params);
       expect(new Float32Array(m)).toEqual(momentum);
       const gotG = new Float32Array(g);
@@ -80,17 +64,17 @@ describe('dense_backward_narrow', () => {
         denseBackwardInput(dyZ, w, refDx, B, I, O);
         if (hidden) xZ.forEach((v, i) => { if (!(v > 0)) refDx[i] = 0; });
         const rx = expectClose(gotDx.subarray(z * B * I, (z + 1) * B * I), refDx, dotTolerance(O, dyZ, w), `dx of model ${z}`);
-        log.record('dense_backward_narrow dx', `${B}×${I}×${O}×${K}`, rx.maxAbsError);
+        suite.log.record('dense_backward_narrow dx', `${B}×${I}×${O}×${K}`, rx.maxAbsError);
         const refDw = new Float64Array(O * I);
         denseBackwardWeight(dyZ, xZ, refDw, B, I, O);
         const base = z * pStride;
         const rw = expectClose(gotG.subarray(base + wOffset, base + dbOffset), refDw, dotTolerance(B, dyZ, xZ), `dw of model ${z}`);
-        log.record('dense_backward_narrow dw', `${B}×${I}×${O}×${K}`, rw.maxAbsError);
+        suite.log.record('dense_backward_narrow dw', `${B}×${I}×${O}×${K}`, rw.maxAbsError);
         if (bias) {
           const refDb = new Float64Array(O);
           biasBackward(dyZ, refDb, B, O);
           const rb = expectClose(gotG.subarray(base + dbOffset, base + dbOffset + O), refDb, dotTolerance(B, dyZ, [1]), `db of model ${z}`);
-          log.record('dense_backward_narrow db', `${B}×${I}×${O}×${K}`, rb.maxAbsError);
+          suite.log.record('dense_backward_narrow db', `${B}×${I}×${O}×${K}`, rb.maxAbsError);
         }
         // Nothing else of the model's parameters written.
         const end = bias ? dbOffset + O : dbOffset;
@@ -101,11 +85,11 @@ describe('dense_backward_narrow', () => {
   }
 
   it('is what the batch plan takes only for a narrow layer on a variant with a fixed subgroup size', () => {
-    expect(narrowBackward(128, 10, [100_480, 0], variant)).toBe(true);
-    expect(narrowBackward(128, NARROW_MAX_OUT + 1, [0, 0], variant)).toBe(false);
-    expect(narrowBackward(130, 10, [0, 0], variant)).toBe(false); // rows not whole vec4s
-    expect(narrowBackward(128, 10, [2, 0], variant)).toBe(false); // weights not 4-aligned
-    expect(narrowBackward(128, 10, [0, 6], variant)).toBe(false); // model stride not 4-aligned
+    expect(narrowBackward(128, 10, [100_480, 0], suite.variant)).toBe(true);
+    expect(narrowBackward(128, NARROW_MAX_OUT + 1, [0, 0], suite.variant)).toBe(false);
+    expect(narrowBackward(130, 10, [0, 0], suite.variant)).toBe(false); // rows not whole vec4s
+    expect(narrowBackward(128, 10, [2, 0], suite.variant)).toBe(false); // weights not 4-aligned
+    expect(narrowBackward(128, 10, [0, 6], suite.variant)).toBe(false); // model stride not 4-aligned
     expect(narrowBackward(128, 10, [0, 0], VARIANTS.hardware)).toBe(false);
   });
 });

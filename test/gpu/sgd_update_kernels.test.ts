@@ -4,72 +4,39 @@
 // each with its own decay; without momentum, with momentum and dampening, with Nesterov; the first step and a later one.
 // Nothing outside the layer's weights and bias changes, no gradient is stored, and the batch plan takes them only where
 // every layer can apply the step.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decayTerms, defaultOptimizer, type DecayConfig, type OptimizerConfig } from '../../src/core/optimizer';
+import { describe, expect, it } from 'vitest';
+import { defaultOptimizer, type DecayConfig, type OptimizerConfig } from '../../src/core/optimizer';
 import type { ModelSpec } from '../../src/core/spec';
 import { biasBackward, denseBackwardInput, denseBackwardWeight } from '../../src/cpu/dense';
-import { sgdStep } from '../../src/cpu/optimizer_steps';
 import { BatchPlan } from '../../src/gpu/batch_plan';
 import { createStorageBuffer } from '../../src/gpu/buffers';
 import { gemmGroups } from '../../src/gpu/dispatch';
-import { selectVariant, sgdUpdateKernel, u8InputKernel, WEIGHT_SHUFFLES, type KernelVariant } from '../../src/gpu/kernel_variants';
+import { sgdUpdateKernel, u8InputKernel, WEIGHT_SHUFFLES } from '../../src/gpu/kernel_variants';
 import type { KernelName } from '../../src/gpu/kernels';
 import { paramLayout } from '../../src/gpu/param_layout';
-import { PipelineCache } from '../../src/gpu/pipeline_cache';
 import { packStepSlots } from '../../src/gpu/step_uniform';
-import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose, type Tolerance } from '../helpers/expect_close';
-import { driverName, testGpu } from './helpers/gpu_device';
 import { layerInput, U8_INDEX_OFFSET } from './helpers/layer_input';
-import { ErrorLog, maxAbs, randomF32 } from './helpers/random';
+import { maxAbs, randomF32 } from './helpers/random';
 import { runKernel } from './helpers/run_kernel';
+import { expectRegions, MOMENTUM_SETTINGS, referenceSgdStep, type Momentum } from './helpers/sgd_reference';
+import { subgroupSuite } from './helpers/subgroup_suite';
 
 const U = 2 ** -24;
-const f32 = Math.fround;
 const LR = 0.05;
 const DECAYS: DecayConfig[] = [
   { mode: 'coupled', coefficient: 0.1, decayBiases: false },
   { mode: 'decoupled', coefficient: 0.3, decayBiases: true },
 ];
-type Momentum = Pick<OptimizerConfig, 'momentum' | 'dampening' | 'nesterov'>;
-const SETTINGS: Momentum[] = [
-  { momentum: 0, dampening: 0, nesterov: false },
-  { momentum: 0.9, dampening: 0.1, nesterov: false },
-  { momentum: 0.8, dampening: 0, nesterov: true },
-];
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
-let gpu: NodeGpu;
-let variant: KernelVariant;
-let cache: PipelineCache;
-const log = new ErrorLog();
-beforeAll(async () => {
-  gpu = await testGpu();
-  variant = selectVariant(gpu.info, gpu.device.features);
-  // Both test drivers have fixed-size subgroups (lavapipe 8 lanes, SwiftShader 4): without them this is a failure.
-  if (!variant.subgroupSize) throw new Error(`${driverName(gpu.info)} has no fixed subgroup size: lavapipe ≥ 25 and SwiftShader both report one`);
-  cache = new PipelineCache(gpu.device, variant);
-});
-afterAll(() => {
-  log.print(driverName(gpu.info));
-  gpu.destroy();
-});
+const suite = subgroupSuite();
 
 /** The step slot the kernels read (slot 0, the one before the cursor), with model z's decay terms from DECAYS[z]. */
 const stepOf = (s: Momentum, t: number, models: number): Uint8Array<ArrayBuffer> =>
   packStepSlots([{ lr: LR, t, slot: 0, indexOffset: U8_INDEX_OFFSET }], defaultOptimizer('sgd', { lr: LR, ...s }), DECAYS.slice(0, models));
 
 const sgdDims = (s: Momentum) => ({ momentum: s.momentum, dampening: s.dampening, nesterov: s.nesterov ? 1 : 0 });
-
-/** The twin's step of p[start, start + n) (and m's) in place, with gradient `grad`, for model z's weights or biases. */
-function referenceStep(p: Float64Array, m: Float64Array, start: number, grad: Float64Array, z: number, isBias: boolean, s: Momentum, t: number): void {
-  const terms = decayTerms(DECAYS[z], LR, isBias);
-  const n = grad.length;
-  sgdStep(p.subarray(start, start + n), grad, s.momentum ? m.subarray(start, start + n) : null, n, {
-    lr: f32(LR), momentum: f32(s.momentum), dampening: f32(s.dampening), nesterov: s.nesterov, firstStep: t === 1,
-    gradCoefficient: f32(terms.gradCoefficient), paramScale: f32(terms.paramScale),
-  });
-}
 
 /**
  * The gradient's own error (a K-term f32 sum of products: 4·K·u·max|a|·max|b|, as in blocked_gemm_kernels.test.ts,
@@ -81,14 +48,6 @@ function stepTolerance(k: number, a: ArrayLike<number>, b: ArrayLike<number>, gr
   return { atol: 2 * scale * gradient + 32 * U, rtol: 8 * U };
 }
 
-/** `got` against `want` inside the regions (by tolerance), and bit for bit everywhere else. */
-function expectRegions(got: Float32Array, want: Float64Array, inside: (i: number) => boolean, tol: Tolerance, what: string): number {
-  const idx = [...want.keys()].filter(inside);
-  const r = expectClose(idx.map((i) => got[i]), idx.map((i) => want[i]), tol, what);
-  for (let i = 0; i < got.length; i++) if (!inside(i)) expect(got[i], `${what}[${i}] lies outside the layer`).toBe(want[i]);
-  return r.maxAbsError;
-}
-
 describe('shuffle weight-gradient kernels applying the SGD step', () => {
   // (batch, inFeatures, outFeatures, models): one row; partial subgroups of rows and lanes; two models; the paper's layer 0.
   const SHAPES: [number, number, number, number][] = [[1, 4, 4, 1], [9, 132, 36, 2], [33, 68, 20, 1], [64, 784, 128, 1]];
@@ -96,7 +55,7 @@ describe('shuffle weight-gradient kernels applying the SGD step', () => {
     const name = sgdUpdateKernel(input === 'u8' ? u8InputKernel(gradientKernel)! : gradientKernel)!;
     it(`${name}: ${SHAPES.length} shapes, each momentum setting, steps 1 and 3`, async () => {
       if (!name) throw new Error(`${gradientKernel} (${input}) has no SGD-update twin`);
-      for (const [c, [B, I, O, K]] of SHAPES.entries()) for (const [j, s] of SETTINGS.entries()) {
+      for (const [c, [B, I, O, K]] of SHAPES.entries()) for (const [j, s] of MOMENTUM_SETTINGS.entries()) {
         const t = (c + j) % 2 === 0 ? 1 : 3;
         const seed = B * 1000 + I + O + 17 * j;
         const { stored, extra, x } = layerInput(B, I, seed, input);
@@ -110,7 +69,7 @@ describe('shuffle weight-gradient kernels applying the SGD step', () => {
         const dims = {
           batch: B, inFeatures: I, outFeatures: O, dwOffset, dbOffset, biasGradient: 1, dyStride: B * O, xStride: 0, pStride, ...sgdDims(s),
         };
-        const out = await runKernel(cache, name as KernelName, dims, [dy, stored, params, ...extra, momentum],
+        const out = await runKernel(suite.cache, name as KernelName, dims, [dy, stored, params, ...extra, momentum],
           (k) => gemmGroups(k, O, I), stepOf(s, t, K), 0, K);
         const refP = Float64Array.from(params);
         const refM = Float64Array.from(momentum);
@@ -122,15 +81,15 @@ describe('shuffle weight-gradient kernels applying the SGD step', () => {
           const db = new Float64Array(O);
           biasBackward(dyZ, db, B, O);
           largest = Math.max(largest, maxAbs(dw), maxAbs(db));
-          referenceStep(refP, refM, z * pStride + dwOffset, dw, z, false, s, t);
-          referenceStep(refP, refM, z * pStride + dbOffset, db, z, true, s, t);
+          referenceSgdStep(refP, refM, z * pStride + dwOffset, dw, DECAYS[z], false, LR, s, t);
+          referenceSgdStep(refP, refM, z * pStride + dbOffset, db, DECAYS[z], true, LR, s, t);
         }
         const inside = (i: number): boolean => {
           const j = i % pStride;
           return (j >= dwOffset && j < dwOffset + O * I) || (j >= dbOffset && j < dbOffset + O);
         };
         const what = `${name} ${B}×${I}×${O}×${K} momentum ${s.momentum} nesterov ${s.nesterov} t=${t}`;
-        log.record(`${name} params`, `${B}×${I}×${O}×${K}`,
+        suite.log.record(`${name} params`, `${B}×${I}×${O}×${K}`,
           expectRegions(new Float32Array(out[2]), refP, inside, stepTolerance(B, dy, x, [largest], LR), `${what}: params`));
         expectRegions(new Float32Array(out[out.length - 1]), refM, inside, stepTolerance(B, dy, x, [largest], 1), `${what}: momentum`);
       }
@@ -145,7 +104,7 @@ describe('dense_backward_narrow applying the SGD step (SGD_UPDATE)', () => {
   // A hidden layer (bias gradient in the kernel, ReLU mask) and the last layer (bias gradient from the loss, in grads).
   for (const [B, I, O, K] of SHAPES) for (const hidden of [true, false]) {
     it(`${B}×${I}×${O}, ${K} model(s), ${hidden ? 'hidden layer' : 'last layer'}: dx, and w and b after the step`, async () => {
-      for (const [j, s] of SETTINGS.entries()) {
+      for (const [j, s] of MOMENTUM_SETTINGS.entries()) {
         const t = j === 1 ? 1 : 4;
         const seed = B * 1000 + I * 10 + O + K + j + (hidden ? 500 : 0);
         const wOffset = 8;
@@ -166,8 +125,8 @@ describe('dense_backward_narrow applying the SGD step (SGD_UPDATE)', () => {
           batch: B, inFeatures: I, maskRelu: hidden ? 1 : 0, biasGradient: hidden ? 1 : 0, wOffset, dwOffset: wOffset, dbOffset,
           dyStride: B * O, xStride: B * I, pStride, ...sgdDims(s),
         };
-        const [, p, , g, dx, m] = await runKernel(cache, 'denseBackwardNarrow', dims, [dy, params, x, grads, K * B * I, momentum],
-          () => [Math.ceil(I / 4 / variant.subgroupSize!), 1], stepOf(s, t, K), 0, K, { OUT: O, SGD_UPDATE: 1 });
+        const [, p, , g, dx, m] = await runKernel(suite.cache, 'denseBackwardNarrow', dims, [dy, params, x, grads, K * B * I, momentum],
+          () => [Math.ceil(I / 4 / suite.variant.subgroupSize!), 1], stepOf(s, t, K), 0, K, { OUT: O, SGD_UPDATE: 1 });
         const refP = Float64Array.from(params);
         const refM = Float64Array.from(momentum);
         const gotDx = new Float32Array(dx);
@@ -183,22 +142,22 @@ describe('dense_backward_narrow applying the SGD step (SGD_UPDATE)', () => {
           if (hidden) xZ.forEach((v, i) => { if (!(v > 0)) refDx[i] = 0; });
           const rx = expectClose(gotDx.subarray(z * B * I, (z + 1) * B * I), refDx,
             { atol: 4 * O * U * maxAbs(dyZ) * maxAbs(w), rtol: 4 * U }, `dx of model ${z}`);
-          log.record('dense_backward_narrow+sgd dx', `${B}×${I}×${O}×${K}`, rx.maxAbsError);
+          suite.log.record('dense_backward_narrow+sgd dx', `${B}×${I}×${O}×${K}`, rx.maxAbsError);
           const dw = new Float64Array(O * I);
           denseBackwardWeight(dyZ, xZ, dw, B, I, O);
           const db = new Float64Array(O);
           if (hidden) biasBackward(dyZ, db, B, O);
           else db.set(grads.subarray(base + dbOffset, base + dbOffset + O));
           largest = Math.max(largest, maxAbs(dw), maxAbs(db));
-          referenceStep(refP, refM, base + wOffset, dw, z, false, s, t);
-          referenceStep(refP, refM, base + dbOffset, db, z, true, s, t);
+          referenceSgdStep(refP, refM, base + wOffset, dw, DECAYS[z], false, LR, s, t);
+          referenceSgdStep(refP, refM, base + dbOffset, db, DECAYS[z], true, LR, s, t);
         }
         const inside = (i: number): boolean => {
           const j = i % pStride;
           return j >= wOffset && j < dbOffset + O;
         };
         const what = `${B}×${I}×${O}×${K} momentum ${s.momentum} nesterov ${s.nesterov} t=${t}`;
-        log.record('dense_backward_narrow+sgd params', `${B}×${I}×${O}×${K}`,
+        suite.log.record('dense_backward_narrow+sgd params', `${B}×${I}×${O}×${K}`,
           expectRegions(new Float32Array(p), refP, inside, stepTolerance(B, dy, x, [largest], LR), `${what}: params`));
         expectRegions(new Float32Array(m), refM, inside, stepTolerance(B, dy, x, [largest], 1), `${what}: momentum`);
         // No gradient is stored: the last layer's bias gradient, which the loss left there, is only read.
@@ -211,12 +170,12 @@ describe('dense_backward_narrow applying the SGD step (SGD_UPDATE)', () => {
 describe('where the batch plan applies the SGD step in the backward pass', () => {
   const planFor = (spec: ModelSpec, optimizer: OptimizerConfig): BatchPlan => {
     const layout = paramLayout(spec);
-    const buf = (n: number, label: string) => createStorageBuffer(gpu.device, 4 * n, label);
+    const buf = (n: number, label: string) => createStorageBuffer(suite.gpu.device, 4 * n, label);
     const model = {
       layout, params: buf(layout.total, 'params'), grads: buf(layout.total, 'grads'), momentum: buf(layout.total, 'momentum'),
       m: buf(layout.total, 'm'), v: buf(layout.total, 'v'),
     };
-    const plan = new BatchPlan(cache, spec, model, optimizer, 8, 2);
+    const plan = new BatchPlan(suite.cache, spec, model, optimizer, 8, 2);
     plan.destroy();
     for (const b of [model.params, model.grads, model.momentum, model.m, model.v]) b.destroy();
     return plan;

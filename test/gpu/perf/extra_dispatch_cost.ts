@@ -14,6 +14,7 @@ const plan = warm.plan as { layer0Bias: () => Dispatch };
 const extraDispatch = plan.layer0Bias();
 const extra = Number(process.env.EXTRA ?? 6);
 async function run(withExtra: boolean): Promise<number> {
+  warm.newChunk();
   const t0 = performance.now();
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();

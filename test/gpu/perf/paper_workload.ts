@@ -4,11 +4,14 @@ import { makeDataset, type Dataset } from '../../../src/core/dataset';
 import { defaultOptimizer } from '../../../src/core/optimizer';
 import { Prng } from '../../../src/core/prng';
 import type { TrainChunk, TrainerConfig } from '../../../src/core/trainer';
+import { writeBytes } from '../../../src/gpu/buffers';
 import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
+import { packStepSlots, writeStepSlots } from '../../../src/gpu/step_uniform';
 import { createNodeGpu, type NodeGpu } from '../../../src/node/webgpu_node';
 
 export const PAPER_BATCH = 64;
-const COUNT = 10_000;
+// COUNT=n: a dataset of n images (MNIST's 60,000 do not fit in the caches the default 10,000 fit in).
+const COUNT = Number(process.env.COUNT ?? 10_000);
 
 /** The trainer config of model m of a sweep (m = 0: a single run): λ = 1e-4·(m + 1). */
 export function paperConfig(momentum: number, m = 0): TrainerConfig {
@@ -32,21 +35,33 @@ export function paperData(): { dataset: Dataset; chunk: (steps: number) => Train
 
 /**
  * A plain-SGD GpuTrainer on the paper's workload, warmed up by two `steps`-step chunks (kernels compiled, plan built),
- * and its batch plan's step encoder: the perf scripts that encode steps themselves reach into it on purpose.
+ * and its batch plan's step encoder: the perf scripts that encode steps themselves reach into it on purpose. Call
+ * newChunk before encoding each chunk's steps: it writes a fresh chunk's sample indices and step slots and resets the
+ * cursor, as GpuTrainer.train does (steps encoded without it read the slots past the last chunk's, which hold no
+ * batch: every step then reads the same rows, hot in the caches).
  */
 export async function warmPaperTrainer(steps: number): Promise<{
-  gpu: NodeGpu; encodeStep: (pass: GPUComputePassEncoder) => void; plan: unknown;
+  gpu: NodeGpu; encodeStep: (pass: GPUComputePassEncoder) => void; newChunk: () => void; plan: unknown;
 }> {
   const gpu = await createNodeGpu();
   const { dataset, chunk } = paperData();
-  const trainer = await createGpuTrainer(gpu.device, paperConfig(0));
+  const config = paperConfig(0);
+  const trainer = await createGpuTrainer(gpu.device, config);
   const handle = await trainer.addDataset(dataset);
   await trainer.train(handle, chunk(steps));
   await trainer.train(handle, chunk(steps));
   const internals = trainer as unknown as {
-    plans: Map<number, { encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void }>; datasets: unknown[];
+    plans: Map<number, { indices: GPUBuffer; stepSlots: GPUBuffer; encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void }>;
+    datasets: unknown[];
   };
   const plan = internals.plans.get(PAPER_BATCH);
   if (!plan) throw new Error(`no plan for batch ${PAPER_BATCH}`);
-  return { gpu, encodeStep: (pass) => plan.encodeTrainStep(pass, internals.datasets[0]), plan };
+  let t = 2 * steps;
+  const newChunk = (): void => {
+    const c = chunk(steps);
+    writeBytes(gpu.device, plan.indices, 0, c.indices);
+    const slots = Array.from({ length: steps }, (_, s) => ({ lr: c.lrs[s], t: ++t, slot: s, indexOffset: s * PAPER_BATCH }));
+    writeStepSlots(gpu.device, plan.stepSlots, packStepSlots(slots, config.optimizer, config.decay));
+  };
+  return { gpu, encodeStep: (pass) => plan.encodeTrainStep(pass, internals.datasets[0]), newChunk, plan };
 }

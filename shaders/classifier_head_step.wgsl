@@ -3,7 +3,8 @@
 //   logits = x·wᵀ + b, x (batch, inFeatures) the last hidden layer's ReLU output, w (OUT, inFeatures) at wOffset,
 //   b at bOffset;
 //   softmax cross-entropy against row r's label labels[indices[indexOffset + r]] (indexOffset from the step's slot):
-//   predictions[r] = argmax (first on ties), and the batch's (Σ −log softmax[label], Σ correct) in metrics[slot];
+//   predictions[r] = argmax (first on ties), and the batch's (Σ −log softmax[label], Σ correct) in
+//   metrics[slot × models + z];
 //   dx = dLogits·w masked by ReLU'(x), with dLogits = (softmax − onehot) / batch;
 //   w and b take the decayed SGD step (sgdUpdate, shaders/sgd_update.wgsl, appended) with dw = dLogitsᵀ·x and
 //   db = the column sums of dLogits;
@@ -19,8 +20,8 @@
 // lane, w once per lane, and a row's logits are OUT subgroupAdds of the lanes' partial dot products, which leave every
 // lane with the whole row: each lane then computes the row's softmax itself (the same values in every lane) and from
 // it its share of dx and dw without another exchange.
-// Requires inFeatures % 4 == 0, wOffset, bOffset and pStride % 4 == 0, OUT ≤ MAX_OUT and OUT·CHUNKS ≤ MAX_REGS, CHUNKS =
-// ceil(inFeatures / 4 / SG) (kernel_variants.ts classifierHeadStep checks), and 9 storage bindings.
+// Requires inFeatures % 4 == 0, wOffset, bOffset and pStride % 4 == 0, OUT ≤ MAX_OUT and OUT·CHUNKS ≤ MAX_REGS,
+// CHUNKS = ceil(inFeatures / 4 / SG) (kernel_variants.ts classifierHeadChunks checks), and 9 storage bindings.
 
 enable subgroups;
 

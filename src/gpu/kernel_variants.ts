@@ -1,6 +1,7 @@
 // The one place that picks kernel variants per adapter. CPU drivers (lavapipe, SwiftShader) run a workgroup as SIMD
 // lanes over a cache, so small GEMM workgroups of register-blocked threads win there; real GPUs want more threads
 // per workgroup to hide memory latency. autotune.ts can refine the static choice by timing the candidates below.
+import { KERNELS } from './kernels';
 
 export interface KernelVariant {
   name: string;
@@ -160,13 +161,13 @@ export function narrowBackward(inFeatures: number, outFeatures: number, offsets:
 
 /** Most per-lane registers (vec4s of w, and as many of dw) classifier_head_step keeps: its MAX_REGS. */
 export const HEAD_MAX_REGS = 64;
-/** Storage bindings classifier_head_step needs (one more than WebGPU's default limit of 8). */
-export const HEAD_STORAGE_BINDINGS = 9;
+/** Storage bindings classifier_head_step needs, from its kernel table entry (9: one more than WebGPU's default 8). */
+export const HEAD_STORAGE_BINDINGS = KERNELS.classifierHeadStep.bindings.filter((kind) => kind !== 'dims').length;
 
 /**
  * The input vec4s per lane (its CHUNKS constant) with which a classifier head's training step runs as one
  * classifier_head_step dispatch (the shader says why), or undefined where it does not: it needs what
- * dense_backward_narrow needs (narrowBackward), a device allowing its 9 storage bindings, and OUT·CHUNKS ≤
+ * dense_backward_narrow needs (narrowBackward), a device allowing its storage bindings, and OUT·CHUNKS ≤
  * HEAD_MAX_REGS (CHUNKS = ceil(inFeatures / 4 / subgroup size)).
  */
 export function classifierHeadChunks(

@@ -17,6 +17,7 @@ struct Step {
   bParamScale: f32,
   slot: u32,
   indexOffset: u32,
+  activeOffset: u32,
   // Per model of a batched sweep: (wGradCoefficient, wParamScale, bGradCoefficient, bParamScale).
   models: array<vec4f, 13>,
 }

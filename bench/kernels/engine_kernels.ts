@@ -69,7 +69,7 @@ export async function timeEngineKernels(device: GPUDevice, cases: EngineKernelCa
     const input = seededInput(B, I, rng, c.input === 'u8');
     const xBuffer = uploadBuffer(device, input.words ?? input.x, 'x');
     const extra = input.normalisation
-      ? [uploadBuffer(device, input.normalisation, 'normalisation'), ...firstRowsBindings(device, B, role)] : [];
+      ? [uploadBuffer(device, input.normalisation, 'normalisation'), ...firstRowsBindings(device, B, I, role)] : [];
     const arena = new UniformArena(device, `bench ${kernelName}`);
     let inputs: GPUBuffer[];
     let output: GPUBuffer;

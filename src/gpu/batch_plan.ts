@@ -3,6 +3,7 @@
 // of forward, loss (with the batch's metrics and the cursor's move), backward and optimizer. Bind groups are never
 // created per step (lavapipe leaks mappings per bind group), and none has a dynamic offset (see Dispatch in dispatch.ts).
 import type { OptimizerConfig } from '../core/optimizer';
+import { activeListLength } from './active_words';
 import { layerShapes, type ModelSpec } from '../core/spec';
 import { createStorageBuffer, uniformBuffer } from './buffers';
 import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, stridedGroups, UniformArena, type Dispatch } from './dispatch';
@@ -56,7 +57,10 @@ interface InputDispatches {
 export class BatchPlan {
   /** Wall time per training step on this plan, for GpuTrainer's idle wait (idle_wait.ts). */
   readonly stepSpeed = new MeasuredSpeed();
-  /** Sample indices of up to `capacity` batches. */
+  /**
+   * Sample indices of up to `capacity` batches, then as many active-word lists (active_words.ts batchIndexData) where
+   * layer 0 could read a uint8 dataset's words (inputSize % 4 == 0).
+   */
   readonly indices: GPUBuffer;
   /** The cursor, then one 256-byte Step slot per batch of the chunk (step_uniform.ts; written with writeStepSlots). */
   readonly stepSlots: GPUBuffer;
@@ -126,7 +130,7 @@ export class BatchPlan {
     const shapes = layerShapes(spec);
     const sizes = [spec.inputSize, ...shapes.map((s) => s.outFeatures)];
     const buf = (elements: number, label: string): GPUBuffer => createStorageBuffer(device, elements * 4, `${label} (batch ${B})`);
-    this.indices = buf(capacity * B, 'batch indices');
+    this.indices = buf(capacity * (B + (spec.inputSize % 4 === 0 ? activeListLength(spec.inputSize / 4) : 0)), 'batch indices');
     this.stepSlots = createStepBuffer(device, capacity, `step slots (batch ${B})`);
     this.metrics = buf(2 * capacity * K, 'metrics');
     this.acts = sizes.map((n, l) => buf((l === 0 ? 1 : K) * B * n, `activation ${l}`));

@@ -9,6 +9,7 @@ import { layerShapes, validateSpec } from '../core/spec';
 import type {
   DatasetHandle, EvaluateResult, Trainer, TrainChunk, TrainChunkResult, TrainerConfig, TrainerState,
 } from '../core/trainer';
+import { batchIndexData } from './active_words';
 import { autotuneVariant } from './autotune';
 import { BatchPlan, type LossMode, type ModelBuffers } from './batch_plan';
 import { createStorageBuffer, readBuffers, writeBytes } from './buffers';
@@ -51,6 +52,12 @@ export interface GpuTrainerOptions {
    * summation order, so a tuned choice may change results in the last bits from one process to the next.
    */
   autotuneBatch?: number;
+  /**
+   * Whether layer 0 skips the words of a uint8 dataset that are zero in every row of a training batch (gemm_codegen.ts
+   * GemmInput says why; the results are the same either way up to summation order). On by default; off, every batch
+   * reads every word, as the bench's dense row does to show what the skipping is worth.
+   */
+  skipZeroInputWords?: boolean;
 }
 
 export async function createGpuTrainer(device: GPUDevice, config: TrainerConfig, options: GpuTrainerOptions = {}): Promise<Trainer> {
@@ -61,12 +68,14 @@ export async function createGpuTrainer(device: GPUDevice, config: TrainerConfig,
     ?? (options.autotuneBatch !== undefined
       ? await autotuneVariant(device, layerShapes(config.spec).map((s) => ({ batch: options.autotuneBatch!, inFeatures: s.inFeatures, outFeatures: s.outFeatures })))
       : selectVariant(device.adapterInfo, device.features));
-  return createModelStack(device, [config], variant);
+  return createModelStack(device, [config], variant, options.skipZeroInputWords);
 }
 
 /** Validated configs (the caller checks that they may share dispatches): K models in one set of buffers. */
-export async function createModelStack(device: GPUDevice, configs: TrainerConfig[], variant: KernelVariant): Promise<GpuTrainer> {
-  const trainer = new GpuTrainer(device, configs, pipelineCache(device, variant));
+export async function createModelStack(
+  device: GPUDevice, configs: TrainerConfig[], variant: KernelVariant, skipZeroInputWords = true,
+): Promise<GpuTrainer> {
+  const trainer = new GpuTrainer(device, configs, pipelineCache(device, variant), skipZeroInputWords);
   // Pipeline compilation errors surface here rather than at the first step.
   device.pushErrorScope('validation');
   trainer.warmUp();
@@ -98,8 +107,15 @@ export class GpuTrainer implements Trainer {
   /** Models stacked (K). */
   readonly models: number;
 
-  constructor(private readonly device: GPUDevice, readonly configs: readonly TrainerConfig[], cache: PipelineCache) {
+  /** The forward kernel's step along a row's words, to which active-word counts are rounded (active_words.ts). */
+  private readonly alignWords: number;
+
+  constructor(
+    private readonly device: GPUDevice, readonly configs: readonly TrainerConfig[], cache: PipelineCache,
+    private readonly skipZeroWords = true,
+  ) {
     const config = configs[0];
+    this.alignWords = cache.variant.subgroupSize ?? 1;
     this.config = config;
     this.models = configs.length;
     this.cache = cache;
@@ -159,10 +175,13 @@ export class GpuTrainer implements Trainer {
     if (steps === 0) return this.configs.map(() => ({ stepLosses: new Float32Array(0), correct: 0, samples: 0 }));
     const plan = this.plan(B, steps);
     const first = this.steps;
-    const slots: StepValues[] = Array.from({ length: steps }, (_, s) => ({ lr: chunk.lrs[s], t: first + s + 1, slot: s, indexOffset: s * B }));
+    const { data, activeOffsets } = batchIndexData(chunk.indices, B, steps, ds.inputWords, this.skipZeroWords ? 'active' : 'all', this.alignWords);
+    const slots: StepValues[] = Array.from({ length: steps }, (_, s) => ({
+      lr: chunk.lrs[s], t: first + s + 1, slot: s, indexOffset: s * B, activeOffset: activeOffsets[s],
+    }));
     // Counted now, before any await, so that a second chunk queued behind this one numbers its steps after it.
     this.steps += steps;
-    writeBytes(this.device, plan.indices, 0, chunk.indices);
+    writeBytes(this.device, plan.indices, 0, data);
     // Slots and cursor (reset to 0) are queued before this chunk's submit and after any earlier chunk's: step s of
     // this chunk reads slot s even when the chunk waits behind another on the same plan.
     writeStepSlots(this.device, plan.stepSlots, packStepSlots(slots, this.config.optimizer, this.decays()));
@@ -354,8 +373,10 @@ export class GpuTrainer implements Trainer {
     const reads: { buffer: GPUBuffer; bytes: number }[] = [];
     for (const g of groups) {
       const plan = this.plan(g.batch, g.batches);
-      writeBytes(this.device, plan.indices, 0, indices.subarray(g.start, g.start + g.batch * g.batches));
-      const slots = Array.from({ length: g.batches }, (_, j) => ({ lr: 0, t: 0, slot: j, indexOffset: j * g.batch }));
+      // Every word: a batch this large reads nearly all of them, and evaluation is no training step's cost.
+      const { data, activeOffsets } = batchIndexData(indices.subarray(g.start), g.batch, g.batches, ds.inputWords, 'all', this.alignWords);
+      writeBytes(this.device, plan.indices, 0, data);
+      const slots = Array.from({ length: g.batches }, (_, j) => ({ lr: 0, t: 0, slot: j, indexOffset: j * g.batch, activeOffset: activeOffsets[j] }));
       // Cursor reset with the slots: batch j reads slot j (each batch's encodeForward advances the cursor).
       writeStepSlots(this.device, plan.stepSlots, packStepSlots(slots, this.config.optimizer, this.decays()));
       for (let j = 0; j < g.batches; j++) {

@@ -15,6 +15,7 @@ export const STEP_FIELDS: readonly UniformField[] = [
   ['bParamScale', 'f32'],
   ['slot', 'u32'],
   ['indexOffset', 'u32'],
+  ['activeOffset', 'u32'],
 ];
 
 export interface StepValues {
@@ -25,10 +26,15 @@ export interface StepValues {
   /** Metrics slot and the offset of the step's batch in the index buffer. */
   slot: number;
   indexOffset: number;
+  /**
+   * Offset in the index buffer of the batch's active-word list (gemm_codegen.ts GemmInput), read by the kernels that
+   * take a uint8 dataset's words themselves; absent (0) only where none of them runs.
+   */
+  activeOffset?: number;
 }
 
 /**
- * Models of a batched sweep whose decay terms fit in a step slot: after STEP_FIELDS (48 bytes with padding), one
+ * Models of a batched sweep whose decay terms fit in a step slot: after STEP_FIELDS (44 bytes, 48 with padding), one
  * vec4 (wGradCoefficient, wParamScale, bGradCoefficient, bParamScale) per model fills the rest of the 256-byte slot.
  */
 export const MAX_SWEEP_MODELS = (UNIFORM_SLOT_BYTES - 48) / 16;
@@ -65,6 +71,7 @@ export function packStepSlots(
       bParamScale: b.paramScale,
       slot: s.slot,
       indexOffset: s.indexOffset,
+      activeOffset: s.activeOffset ?? 0,
     }, view, i * UNIFORM_SLOT_BYTES);
     decays.forEach((d, m) => {
       const mw = decayTerms(d, s.lr, false);

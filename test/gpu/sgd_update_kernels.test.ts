@@ -32,9 +32,12 @@ const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 const suite = subgroupSuite();
 
-/** The step slot the kernels read (slot 0, the one before the cursor), with model z's decay terms from DECAYS[z]. */
-const stepOf = (s: Momentum, t: number, models: number): Uint8Array<ArrayBuffer> =>
-  packStepSlots([{ lr: LR, t, slot: 0, indexOffset: U8_INDEX_OFFSET }], defaultOptimizer('sgd', { lr: LR, ...s }), DECAYS.slice(0, models));
+/**
+ * The step slot the kernels read (slot 0, the one before the cursor), with model z's decay terms from DECAYS[z], and
+ * the u8 input's active-word list at activeOffset (layerInput).
+ */
+const stepOf = (s: Momentum, t: number, models: number, activeOffset = 0): Uint8Array<ArrayBuffer> =>
+  packStepSlots([{ lr: LR, t, slot: 0, indexOffset: U8_INDEX_OFFSET, activeOffset }], defaultOptimizer('sgd', { lr: LR, ...s }), DECAYS.slice(0, models));
 
 const sgdDims = (s: Momentum) => ({ momentum: s.momentum, dampening: s.dampening, nesterov: s.nesterov ? 1 : 0 });
 
@@ -58,7 +61,7 @@ describe('shuffle weight-gradient kernels applying the SGD step', () => {
       for (const [c, [B, I, O, K]] of SHAPES.entries()) for (const [j, s] of MOMENTUM_SETTINGS.entries()) {
         const t = (c + j) % 2 === 0 ? 1 : 3;
         const seed = B * 1000 + I + O + 17 * j;
-        const { stored, extra, x } = layerInput(B, I, seed, input);
+        const { stored, extra, x, activeOffset } = layerInput(B, I, seed, input);
         const dy = randomF32(K * B * O, seed + 1);
         // Per model: 12 leading values, w, a gap of 4, b, 8 trailing; params and momentum in that layout.
         const dwOffset = 12;
@@ -70,7 +73,7 @@ describe('shuffle weight-gradient kernels applying the SGD step', () => {
           batch: B, inFeatures: I, outFeatures: O, dwOffset, dbOffset, biasGradient: 1, dyStride: B * O, xStride: 0, pStride, ...sgdDims(s),
         };
         const out = await runKernel(suite.cache, name as KernelName, dims, [dy, stored, params, ...extra, momentum],
-          (k) => gemmGroups(k, O, I), stepOf(s, t, K), 0, K);
+          (k) => gemmGroups(k, O, I), stepOf(s, t, K, activeOffset), 0, K);
         const refP = Float64Array.from(params);
         const refM = Float64Array.from(momentum);
         let largest = 0;

@@ -10,24 +10,37 @@ export const U8_INDEX_OFFSET = 3;
 /**
  * f32: random values, the batch's rows. u8: a dataset of more rows than the batch as packed bytes (4 per u32 word),
  * with the per-feature normalisation (scale, then shift) and then the indices of the batch's samples (shuffled, some
- * repeated, the last row among them) at U8_INDEX_OFFSET, named by the step slot `step` (lr 0). `extra` is what the
- * u8 kernels bind after the output (bindings 4 and 6; 5 is the step slots). x is the batch's rows as the twin sees
- * them: for u8 the float64 value of raw·scale + shift, which the kernel rounds once, with one fma.
+ * repeated, the last row among them) at U8_INDEX_OFFSET, followed by the batch's active-word list (at activeOffset),
+ * named by the step slot `step` (lr 0). The list (gemm_codegen.ts GemmInput) is the words in a shuffled order, its
+ * count ~70% of them (not a multiple of the subgroup size on long rows: the forward's tail runs); the words past the
+ * count are zero in every row and have no shift, as the kernels require. `extra` is what the u8 kernels bind after
+ * the output (bindings 4 and 6; 5 is the step slots). x is the batch's rows as the twin sees them: for u8 the float64
+ * value of raw·scale + shift, which the kernel rounds once, with one fma.
  */
 export function layerInput(B: number, I: number, seed: number, kind: 'f32' | 'u8'): {
-  stored: Float32Array | Uint32Array; extra: (Float32Array | Uint32Array)[]; x: Float64Array; step?: Uint8Array<ArrayBuffer>;
+  stored: Float32Array | Uint32Array; extra: (Float32Array | Uint32Array)[]; x: Float64Array; step?: Uint8Array<ArrayBuffer>; activeOffset: number;
 } {
   if (kind === 'f32') {
     const x = randomF32(B * I, seed);
-    return { stored: x, extra: [], x: Float64Array.from(x) };
+    return { stored: x, extra: [], x: Float64Array.from(x), activeOffset: 0 };
   }
+  if (I % 4 !== 0) throw new RangeError(`u8 input needs rows of whole words, got ${I} features`);
   const rng = new Prng(seed);
   const count = B + 5;
-  const bytes = Uint8Array.from({ length: count * I }, () => (rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
-  const indices = Uint32Array.from({ length: U8_INDEX_OFFSET + B }, (_, i) => (i % 5 === 0 ? count - 1 : rng.nextInt(count)));
+  const words = I / 4;
+  const order = rng.shuffle(Array.from({ length: words }, (_, w) => w));
+  const activeCount = Math.max(1, Math.round(0.7 * words));
+  const active = new Set(order.slice(0, activeCount));
+  const isActive = (f: number): boolean => active.has(Math.floor(f / 4));
+  const bytes = Uint8Array.from({ length: count * I }, (_, e) => (!isActive(e % I) || rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
+  const activeOffset = U8_INDEX_OFFSET + B;
+  const indices = Uint32Array.from({ length: activeOffset + 1 + words }, (_, i) => {
+    if (i < activeOffset) return i % 5 === 0 ? count - 1 : rng.nextInt(count);
+    return i === activeOffset ? activeCount : order[i - activeOffset - 1];
+  });
   // Per-feature values that differ, so that a feature read with another's scale or shift is caught.
   const scale = randomF32(I, seed + 1, 0.001, 0.02);
-  const shift = randomF32(I, seed + 2, -1, 1);
+  const shift = randomF32(I, seed + 2, -1, 1).map((v, f) => (isActive(f) ? v : 0));
   const normalisation = new Float32Array(2 * I);
   normalisation.set(scale);
   normalisation.set(shift, I);
@@ -35,7 +48,7 @@ export function layerInput(B: number, I: number, seed: number, kind: 'f32' | 'u8
     const f = e % I;
     return bytes[indices[U8_INDEX_OFFSET + Math.floor(e / I)] * I + f] * scale[f] + shift[f];
   });
-  const step = packStepSlots([{ lr: 0, t: 0, slot: 0, indexOffset: U8_INDEX_OFFSET }], defaultOptimizer('sgd'),
+  const step = packStepSlots([{ lr: 0, t: 0, slot: 0, indexOffset: U8_INDEX_OFFSET, activeOffset }], defaultOptimizer('sgd'),
     { mode: 'l2', coefficient: 0, decayBiases: false });
-  return { stored: new Uint32Array(bytes.buffer), extra: [normalisation, indices], x, step };
+  return { stored: new Uint32Array(bytes.buffer), extra: [normalisation, indices], x, step, activeOffset };
 }

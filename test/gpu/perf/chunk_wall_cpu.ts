@@ -2,6 +2,7 @@
 // through GpuTrainer.train in 100-step chunks (STEPS=n: n-step chunks; CHUNKS=n of them timed, default 30), as a
 // training loop with a log point every 100 steps runs it. CPU time counts every thread of the process: Dawn's polling,
 // lavapipe's threads and JS. The median chunk is printed too: it is less moved by a single slow moment of the machine.
+// DENSE=1 turns off the skipping of zero input words (GpuTrainerOptions.skipZeroInputWords): every batch reads all.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/chunk_wall_cpu.ts --bundle --platform=node --format=esm \
 //        --loader:.wgsl=text --external:webgpu --outfile=out/chunk_wall_cpu.mjs && ./node_modules/.bin/node out/chunk_wall_cpu.mjs
 import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
@@ -9,7 +10,7 @@ import { createNodeGpu } from '../../../src/node/webgpu_node';
 import { paperConfig, paperData } from './paper_workload';
 const gpu = await createNodeGpu();
 const { dataset, chunk: chunkOf } = paperData();
-const trainer = await createGpuTrainer(gpu.device, paperConfig(0));
+const trainer = await createGpuTrainer(gpu.device, paperConfig(0), { skipZeroInputWords: process.env.DENSE !== '1' });
 const handle = await trainer.addDataset(dataset);
 const steps = Number(process.env.STEPS ?? 100);
 const chunk = () => chunkOf(steps);

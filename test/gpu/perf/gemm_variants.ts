@@ -76,7 +76,7 @@ async function prepare(name: KernelName, [B, I, O]: [number, number, number]): P
   }
   arena.finish();
   const normalisation = input.buffers.normalisation
-    ? [input.buffers.normalisation, ...firstRowsBindings(device, B, r === 'forward' ? 'forward' : 'backwardWeight')] : [];
+    ? [input.buffers.normalisation, ...firstRowsBindings(device, B, I, r === 'forward' ? 'forward' : 'backwardWeight')] : [];
   const dispatch = makeDispatch(k, bindGroup(device, k, [dims(), ...res, out, ...normalisation]), counts);
   await run(dispatch, 1);
   const got = await readFloat32(device, out, ref.length);

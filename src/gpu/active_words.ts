@@ -1,0 +1,94 @@
+// Which packed words of a uint8 dataset a batch reads (gemm_codegen.ts GemmInput says why): a word is 4 features in
+// one u32, and a word whose bytes are 0 in every row of the batch, and whose features have no shift, is 0 after
+// normalisation in every row, so layer 0's products skip it. Host side: a bit per sample and word, made once per
+// dataset, and per batch a list that the kernels read from the index buffer.
+
+export interface InputWordMasks {
+  /** Words per sample: dim / 4. */
+  words: number;
+  /** u32s of mask per sample: ceil(words / 32). */
+  stride: number;
+  /** Bit w % 32 of bits[s·stride + ⌊w / 32⌋]: some byte of sample s's word w is nonzero. */
+  bits: Uint32Array;
+  /** The same bits for words that normalise to nonzero whatever their bytes (a feature with a nonzero shift). */
+  always: Uint32Array;
+}
+
+/** The masks of a uint8 dataset of `count` rows of `dim` features (dim % 4 == 0), shift as Dataset.shift. */
+export function inputWordMasks(features: Uint8Array, count: number, dim: number, shift: Float32Array): InputWordMasks {
+  if (dim % 4 !== 0) throw new RangeError(`active-word masks need rows of whole words (dim % 4 == 0), got dim ${dim}`);
+  if (features.length !== count * dim) throw new RangeError(`${features.length} feature bytes are not ${count} rows of ${dim}`);
+  const words = dim / 4;
+  const stride = Math.ceil(words / 32);
+  const bits = new Uint32Array(count * stride);
+  // Aligned data is read a word at a time; a view at an odd byte offset is copied once.
+  const packed = features.byteOffset % 4 === 0
+    ? new Uint32Array(features.buffer, features.byteOffset, count * words)
+    : new Uint32Array(features.slice().buffer);
+  for (let s = 0; s < count; s++) {
+    const row = s * words;
+    const out = s * stride;
+    for (let w = 0; w < words; w++) {
+      if (packed[row + w] !== 0) bits[out + (w >>> 5)] |= 1 << (w & 31);
+    }
+  }
+  const always = new Uint32Array(stride);
+  for (let f = 0; f < dim; f++) {
+    if (shift[f] !== 0) always[(f >>> 2) >>> 5] |= 1 << ((f >>> 2) & 31);
+  }
+  return { words, stride, bits, always };
+}
+
+/** u32s of one active-word list: the count, then every word. */
+export const activeListLength = (words: number): number => words + 1;
+
+/**
+ * Writes at out[at] the active-word list of the batch of samples `batch`: the count, rounded up to a multiple of
+ * `align` (the forward kernel's step along k) with inactive words, as far as there are any (they add zeros), then the
+ * active words in order and after them the inactive ones. Returns the count written.
+ */
+export function writeActiveWords(masks: InputWordMasks, batch: ArrayLike<number>, out: Uint32Array, at: number, align: number): number {
+  const { words, stride, bits } = masks;
+  const union = masks.always.slice();
+  for (let i = 0; i < batch.length; i++) {
+    const from = batch[i] * stride;
+    for (let j = 0; j < stride; j++) union[j] |= bits[from + j];
+  }
+  let next = at + 1;
+  for (let w = 0; w < words; w++) if ((union[w >>> 5] >>> (w & 31)) & 1) out[next++] = w;
+  const active = next - at - 1;
+  for (let w = 0; w < words; w++) if (!((union[w >>> 5] >>> (w & 31)) & 1)) out[next++] = w;
+  const count = Math.min(Math.ceil(active / align) * align, words);
+  out[at] = count;
+  return count;
+}
+
+/** Writes at out[at] the list of all `words` in order: what a batch whose active words are not known reads. */
+export function writeAllWords(words: number, out: Uint32Array, at: number): void {
+  out[at] = words;
+  for (let w = 0; w < words; w++) out[at + 1 + w] = w;
+}
+
+/**
+ * What a chunk of `batches` batches of `batch` samples puts in a plan's index buffer: the sample indices, then an
+ * active-word list per batch ('active'), or one list of all words that every batch reads ('all': evaluation, and
+ * training with the skipping off); and where each batch's list starts. Without masks (a dataset that layer 0 does not
+ * read as words) just the sample indices, and offsets 0 that no kernel reads.
+ */
+export function batchIndexData(
+  sampleIndices: Uint32Array, batch: number, batches: number, masks: InputWordMasks | null, lists: 'active' | 'all', align: number,
+): { data: Uint32Array; activeOffsets: number[] } {
+  const samples = batch * batches;
+  if (sampleIndices.length < samples) throw new RangeError(`${batches} batches of ${batch} need ${samples} sample indices, got ${sampleIndices.length}`);
+  if (!masks) return { data: sampleIndices.subarray(0, samples), activeOffsets: new Array<number>(batches).fill(0) };
+  const length = activeListLength(masks.words);
+  const data = new Uint32Array(samples + (lists === 'active' ? batches : 1) * length);
+  data.set(sampleIndices.subarray(0, samples));
+  if (lists === 'all') {
+    writeAllWords(masks.words, data, samples);
+    return { data, activeOffsets: new Array<number>(batches).fill(samples) };
+  }
+  const activeOffsets = Array.from({ length: batches }, (_, b) => samples + b * length);
+  activeOffsets.forEach((at, b) => writeActiveWords(masks, sampleIndices.subarray(b * batch, (b + 1) * batch), data, at, align));
+  return { data, activeOffsets };
+}

@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { STEPS_PER_EPOCH } from './workload';
 
-export const SYSTEM_IDS = ['decaylab-gpu', 'decaylab-cpu', 'tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
+export const SYSTEM_IDS = ['decaylab-gpu', 'decaylab-gpu-dense', 'decaylab-cpu', 'tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
 export type SystemId = (typeof SYSTEM_IDS)[number];
 
 export interface BenchOptions {

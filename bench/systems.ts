@@ -12,7 +12,7 @@ import { STEPS_PER_EPOCH, type ChildResult, type Workload } from './workload';
 const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 
 const NAMES: Record<SystemId, string> = {
-  'decaylab-gpu': 'decaylab GPU', 'decaylab-cpu': 'decaylab CPU', 'tfjs-webgpu': 'TF.js webgpu',
+  'decaylab-gpu': 'decaylab GPU', 'decaylab-gpu-dense': 'decaylab GPU, dense input', 'decaylab-cpu': 'decaylab CPU', 'tfjs-webgpu': 'TF.js webgpu',
   'tfjs-wasm': 'TF.js wasm', 'tfjs-cpu': 'TF.js cpu', pytorch: 'PyTorch CPU',
 };
 

@@ -7,10 +7,16 @@ import { selectVariant } from '../../src/gpu/kernel_variants';
 import { createNodeGpu } from '../../src/node/webgpu_node';
 import type { Workload } from '../workload';
 
-export type BenchEngine = 'cpu' | 'gpu';
+/** 'gpu-dense': the GPU engine reading every input word of every batch (GpuTrainerOptions.skipZeroInputWords off). */
+export type BenchEngine = 'cpu' | 'gpu' | 'gpu-dense';
 
 export function isEngine(s: string): s is BenchEngine {
-  return s === 'cpu' || s === 'gpu';
+  return s === 'cpu' || s === 'gpu' || s === 'gpu-dense';
+}
+
+/** The report row's system name of an engine (systems.ts NAMES has the same for rows without a result). */
+export function engineSystemName(engine: BenchEngine): string {
+  return engine === 'gpu-dense' ? 'decaylab GPU, dense input' : `decaylab ${engine.toUpperCase()}`;
 }
 
 export function benchTrainerConfig(w: Workload): TrainerConfig {
@@ -37,14 +43,14 @@ export async function createBenchTrainer(engine: BenchEngine, w: Workload): Prom
   }
   const gpu = await createNodeGpu();
   try {
-    const trainer = await createGpuTrainer(gpu.device, config);
+    const trainer = await createGpuTrainer(gpu.device, config, { skipZeroInputWords: engine === 'gpu' });
     const info = gpu.info;
     const adapter = `${info.vendor} ${info.architecture} ${info.description}`.replace(/\s+/g, ' ').trim();
     return {
       trainer,
       // Until this runs, `gpu` keeps Dawn's objects referenced (Dawn crashes when they are collected).
       release: () => gpu.destroy(),
-      description: `GPU engine, ${selectVariant(info, gpu.device.features).name} kernels, Dawn on ${adapter}`,
+      description: `GPU engine, ${selectVariant(info, gpu.device.features).name} kernels${engine === 'gpu' ? '' : ', every input word read'}, Dawn on ${adapter}`,
     };
   } catch (e) {
     gpu.destroy();

@@ -1,14 +1,14 @@
-// Child process: decaylab's own engines (cpu | gpu) train the paper's example through the Trainer interface.
+// Child process: decaylab's own engines (cpu | gpu | gpu-dense) train the paper's example through the Trainer interface.
 // Usage: node decaylab_peer.mjs <workload JSON> <engine>
 import { makeDataset } from '../../src/core/dataset';
 import { readMnist } from '../mnist_idx';
 import { cpuMs, peakRssMb, printProgress, printResult, readOrder, runChild, readWorkload } from './child_io';
-import { createBenchTrainer, isEngine } from './decaylab_engines';
+import { createBenchTrainer, engineSystemName, isEngine } from './decaylab_engines';
 
 async function main(): Promise<void> {
   const w = readWorkload();
   const engineArg = process.argv[3] ?? '';
-  if (!isEngine(engineArg)) throw new Error(`unknown decaylab engine '${engineArg}' (cpu | gpu)`);
+  if (!isEngine(engineArg)) throw new Error(`unknown decaylab engine '${engineArg}' (cpu | gpu | gpu-dense)`);
   const train = readMnist(w.mnistDir, 'train');
   const test = readMnist(w.mnistDir, 'test');
   const order = readOrder(w);
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     const cpuMsPerStep = cpuMs(process.cpuUsage(cpu0)) / (w.steps - w.warmupSteps);
     const evaluation = await trainer.evaluate(testHandle, { indices: Uint32Array.from({ length: w.testCount }, (_, i) => i) });
     printResult({
-      system: `decaylab ${engineArg.toUpperCase()}`, engine: description, msPerStep, cpuMsPerStep, timedSteps: w.steps - w.warmupSteps,
+      system: engineSystemName(engineArg), engine: description, msPerStep, cpuMsPerStep, timedSteps: w.steps - w.warmupSteps,
       finalLoss, testAccuracy: evaluation.accuracy, peakRssMb: peakRssMb(),
     });
   } finally {

@@ -13,13 +13,14 @@ const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
 
 const NAMES: Record<SystemId, string> = {
   'decaylab-gpu': 'decaylab GPU', 'decaylab-gpu-dense': 'decaylab GPU, dense input', 'decaylab-cpu': 'decaylab CPU', 'tfjs-webgpu': 'TF.js webgpu',
-  'tfjs-wasm': 'TF.js wasm', 'tfjs-cpu': 'TF.js cpu', pytorch: 'PyTorch CPU',
+  'tfjs-wasm': 'TF.js wasm', 'tfjs-cpu': 'TF.js cpu', pytorch: 'PyTorch CPU', 'pytorch-cuda': 'PyTorch CUDA',
 };
 
-/** The first interpreter that imports torch, or undefined. */
-export function findTorchPython(preferred?: string): string | undefined {
+/** The first interpreter that imports torch (and, with cuda, sees a CUDA device), or undefined. */
+export function findTorchPython(preferred?: string, cuda = false): string | undefined {
   const candidates = preferred ? [preferred] : ['python3', '/usr/bin/python3'];
-  return candidates.find((py) => spawnSync(py, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0);
+  const probe = cuda ? 'import torch, numpy; assert torch.cuda.is_available()' : 'import torch, numpy';
+  return candidates.find((py) => spawnSync(py, ['-c', probe], { stdio: 'ignore' }).status === 0);
 }
 
 function emptyRow(system: string, engine: string): BenchRow {
@@ -57,10 +58,12 @@ export async function runSystem(id: SystemId, w: Workload, opts: BenchOptions): 
   const system = NAMES[id];
   const spawnOpts = { timeoutSeconds: opts.timeoutSeconds, verbose: opts.verbose };
   let outcome: ChildOutcome<ChildResult>;
-  if (id === 'pytorch') {
-    const python = findTorchPython(opts.python);
+  if (id === 'pytorch' || id === 'pytorch-cuda') {
+    const cuda = id === 'pytorch-cuda';
+    const python = findTorchPython(opts.python, cuda);
     if (!python) {
-      return { row: emptyRow(system, 'skipped: no python3 that imports torch and numpy (Debian: apt-get install python3-torch)'), cpuMsPerStep: null };
+      const why = cuda ? 'no python3 whose torch sees a CUDA device' : 'no python3 that imports torch and numpy (Debian: apt-get install python3-torch)';
+      return { row: emptyRow(system, `skipped: ${why}`), cpuMsPerStep: null };
     }
     const env = { ...process.env };
     // OpenBLAS for this child only: the system's BLAS choice stays as it is.
@@ -68,9 +71,11 @@ export async function runSystem(id: SystemId, w: Workload, opts: BenchOptions): 
     const script = resolve(import.meta.dirname, 'peers', 'pytorch_peer.py');
     // PyTorch gets its best configuration: with every core its threads spin-wait, and on a loaded 2-core machine
     // that was measured 30–60× slower than one thread (0.8 ms/step). Both run; the faster one is the row.
+    // On CUDA the host thread only launches kernels: one thread.
     let best: SystemOutcome | undefined;
-    for (const threads of new Set([1, cpus().length])) {
-      const o = await runChildProcess<ChildResult>(python, [script, JSON.stringify(w), String(threads)], { ...spawnOpts, env });
+    for (const threads of cuda ? [1] : new Set([1, cpus().length])) {
+      const args = [script, JSON.stringify(w), String(threads), ...(cuda ? ['cuda'] : [])];
+      const o = await runChildProcess<ChildResult>(python, args, { ...spawnOpts, env });
       best = fasterOf(best, toOutcome(system, o));
     }
     return best!;

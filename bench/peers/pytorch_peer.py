@@ -1,7 +1,8 @@
-"""Child process: PyTorch CPU trains the paper's example on the bench's batches.
+"""Child process: PyTorch trains the paper's example on the bench's batches, on the CPU or on a CUDA GPU.
 
-Usage: python3 pytorch_peer.py '<workload JSON>' [threads]. Prints one line '@@bench-result {json}'.
-threads defaults to the number of cores.
+Usage: python3 pytorch_peer.py '<workload JSON>' [threads] [cpu|cuda]. Prints one line '@@bench-result {json}'.
+threads defaults to the number of cores; the device to cpu. On cuda the whole dataset and the batch order live on
+the GPU, so a step launches kernels only (what a PyTorch user on a GPU gets).
 The parent sets LD_LIBRARY_PATH to OpenBLAS's pthread build when it exists; torch.__config__ says what it got.
 """
 import json
@@ -45,20 +46,28 @@ def main():
     w = json.loads(sys.argv[1])
     torch.manual_seed(w["seed"])
     threads = int(sys.argv[2]) if len(sys.argv) > 2 else (os.cpu_count() or 1)
+    device = sys.argv[3] if len(sys.argv) > 3 else "cpu"
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"device must be cpu or cuda, got {device!r}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("PyTorch sees no CUDA device")
     torch.set_num_threads(threads)
-    x_train, y_train = read_mnist(w["mnistDir"], "train")
-    x_test, y_test = read_mnist(w["mnistDir"], "test")
-    order = torch.from_numpy(np.fromfile(w["orderFile"], dtype="<u4").astype(np.int64))
+    x_train, y_train = (t.to(device) for t in read_mnist(w["mnistDir"], "train"))
+    x_test, y_test = (t.to(device) for t in read_mnist(w["mnistDir"], "test"))
+    order = torch.from_numpy(np.fromfile(w["orderFile"], dtype="<u4").astype(np.int64)).to(device)
     B, steps = w["batch"], w["steps"]
     if order.numel() != steps * B:
         raise ValueError(f"order file holds {order.numel()} indices, expected {steps} x {B}")
-    model = torch.nn.Sequential(torch.nn.Linear(784, w["hidden"]), torch.nn.ReLU(), torch.nn.Linear(w["hidden"], 10))
+    model = torch.nn.Sequential(torch.nn.Linear(784, w["hidden"]), torch.nn.ReLU(), torch.nn.Linear(w["hidden"], 10)).to(device)
+    # The clock reads wait for the GPU's queue to drain, so that the timed steps are the steps run.
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     opt = torch.optim.SGD(model.parameters(), lr=w["lr"], weight_decay=w["weightDecay"])
     loss_fn = torch.nn.CrossEntropyLoss()
     final_loss = float("nan")
     t0 = 0.0
     for s in range(steps):
         if s == w["warmupSteps"]:
+            sync()
             t0 = time.perf_counter()
             cpu0 = time.process_time()
         idx = order[s * B:(s + 1) * B]
@@ -68,14 +77,20 @@ def main():
         opt.step()
         if (s + 1) % w["logEvery"] == 0 or s + 1 == steps:
             final_loss = loss.item()
+    sync()
     ms_per_step = (time.perf_counter() - t0) * 1000 / (steps - w["warmupSteps"])
     cpu_ms_per_step = (time.process_time() - cpu0) * 1000 / (steps - w["warmupSteps"])
     with torch.no_grad():
         n = w["testCount"]
         accuracy = (model(x_test[:n]).argmax(1) == y_test[:n]).float().mean().item()
+    if device == "cuda":
+        system = "PyTorch CUDA"
+        engine = f"torch {torch.__version__}, CUDA {torch.version.cuda}, {torch.cuda.get_device_name()}"
+    else:
+        system = "PyTorch CPU"
+        engine = f"torch {torch.__version__}, {blas_name()}, {threads} thread{'s' if threads > 1 else ''}"
     result = {
-        "system": "PyTorch CPU",
-        "engine": f"torch {torch.__version__}, {blas_name()}, {threads} thread{'s' if threads > 1 else ''}",
+        "system": system, "engine": engine,
         "msPerStep": ms_per_step, "cpuMsPerStep": cpu_ms_per_step, "timedSteps": steps - w["warmupSteps"], "finalLoss": final_loss,
         "testAccuracy": accuracy, "peakRssMb": peak_rss_mb(),
     }

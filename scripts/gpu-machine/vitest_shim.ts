@@ -30,27 +30,69 @@ function fail(message: string): never {
 }
 const show = (v: unknown): string => inspect(v, { depth: 4, maxArrayLength: 8 });
 
-function matchers(actual: unknown) {
-  return {
-    toBe: (e: unknown) => Object.is(actual, e) || fail(`expected ${show(actual)} to be ${show(e)}`),
-    toEqual: (e: unknown) => isDeepStrictEqual(actual, e) || fail(`expected ${show(actual)} to equal ${show(e)}`),
-    toBeLessThan: (e: number) => (actual as number) < e || fail(`expected ${show(actual)} < ${e}`),
-    toBeLessThanOrEqual: (e: number) => (actual as number) <= e || fail(`expected ${show(actual)} ≤ ${e}`),
-    toBeGreaterThan: (e: number) => (actual as number) > e || fail(`expected ${show(actual)} > ${e}`),
-    toMatch: (e: RegExp | string) => new RegExp(e).test(String(actual)) || fail(`expected ${show(actual)} to match ${String(e)}`),
-  };
+/** Each matcher returns whether it holds and what it claims; `expect` throws on a mismatch, `expect().not` on a match. */
+type Check = (...args: never[]) => [boolean, string];
+
+function thrown(actual: unknown): string | undefined {
+  try {
+    (actual as () => unknown)();
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  return undefined;
 }
 
-export function expect(actual: unknown) {
+function checks(actual: unknown) {
+  const a = show(actual);
   return {
-    ...matchers(actual),
+    toBe: (e: unknown): [boolean, string] => [Object.is(actual, e), `${a} to be ${show(e)}`],
+    toEqual: (e: unknown): [boolean, string] => [isDeepStrictEqual(actual, e), `${a} to equal ${show(e)}`],
+    toBeLessThan: (e: number): [boolean, string] => [(actual as number) < e, `${a} < ${e}`],
+    toBeLessThanOrEqual: (e: number): [boolean, string] => [(actual as number) <= e, `${a} ≤ ${e}`],
+    toBeGreaterThan: (e: number): [boolean, string] => [(actual as number) > e, `${a} > ${e}`],
+    toBeGreaterThanOrEqual: (e: number): [boolean, string] => [(actual as number) >= e, `${a} ≥ ${e}`],
+    // vitest's rule: |actual − expected| < 10^−digits / 2.
+    toBeCloseTo: (e: number, digits = 2): [boolean, string] => [Math.abs((actual as number) - e) < 10 ** -digits / 2, `${a} to be close to ${e} (${digits} digits)`],
+    toMatch: (e: RegExp | string): [boolean, string] => [new RegExp(e).test(String(actual)), `${a} to match ${String(e)}`],
+    toHaveLength: (n: number): [boolean, string] => [(actual as { length: number }).length === n, `${a} to have length ${n}`],
+    toContain: (e: unknown): [boolean, string] => [(actual as { includes(v: unknown): boolean }).includes(e), `${a} to contain ${show(e)}`],
+    toBeUndefined: (): [boolean, string] => [actual === undefined, `${a} to be undefined`],
+    toBeDefined: (): [boolean, string] => [actual !== undefined, `${a} to be defined`],
+    toBeTruthy: (): [boolean, string] => [Boolean(actual), `${a} to be truthy`],
+    toThrow: (pattern?: RegExp | string): [boolean, string] => {
+      const message = thrown(actual);
+      return [message !== undefined && (pattern === undefined || new RegExp(pattern).test(message)), `a throw${pattern === undefined ? '' : ` matching ${String(pattern)}`}, got ${message === undefined ? 'none' : `'${message}'`}`];
+    },
+  } satisfies Record<string, Check>;
+}
+
+type Matchers = { [K in keyof ReturnType<typeof checks>]: (...args: Parameters<ReturnType<typeof checks>[K]>) => void };
+
+function asserting(actual: unknown, negated: boolean): Matchers {
+  const all = checks(actual);
+  return Object.fromEntries(Object.entries(all).map(([name, check]) => [name, (...args: never[]) => {
+    const [holds, claim] = (check as Check)(...args);
+    if (holds === negated) fail(`expected ${negated ? 'not ' : ''}${claim}`);
+  }])) as Matchers;
+}
+
+export function expect(actual: unknown, message?: string) {
+  void message; // vitest prints it beside a failure; the shim's messages already name the values
+  return {
+    ...asserting(actual, false),
+    not: asserting(actual, true),
+    // Only toBe and toEqual are used on a resolved value by the suite.
+    resolves: {
+      toBe: async (e: unknown): Promise<void> => asserting(await actual, false).toBe(e),
+      toEqual: async (e: unknown): Promise<void> => asserting(await actual, false).toEqual(e),
+    },
     rejects: {
       async toThrow(pattern?: RegExp | string): Promise<void> {
         try {
           await actual;
         } catch (e) {
-          const message = e instanceof Error ? e.message : String(e);
-          if (pattern !== undefined && !new RegExp(pattern).test(message)) fail(`rejected with '${message}', expected ${String(pattern)}`);
+          const m = e instanceof Error ? e.message : String(e);
+          if (pattern !== undefined && !new RegExp(pattern).test(m)) fail(`rejected with '${m}', expected ${String(pattern)}`);
           return;
         }
         fail('expected a rejection, the promise resolved');

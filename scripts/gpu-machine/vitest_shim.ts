@@ -101,21 +101,37 @@ export function expect(actual: unknown, message?: string) {
   };
 }
 
-/** Runs the registered hooks and tests one after another; prints one line per test; true when all passed. */
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Runs the registered hooks and tests one after another; prints one line per test; true when all passed. A failing
+ * beforeAll fails every test (they are not run), as in vitest.
+ */
 export async function runRegistered(): Promise<boolean> {
   let failed = 0;
-  for (const h of before) await h();
+  let setupError: string | undefined;
+  try {
+    for (const h of before) await h();
+  } catch (e) {
+    setupError = `beforeAll failed: ${messageOf(e)}`;
+  }
   for (const t of tests) {
     const t0 = performance.now();
     try {
+      if (setupError) throw new Error(setupError);
       await t.body();
       console.log(`  ✓ ${t.name} (${(performance.now() - t0).toFixed(0)} ms)`);
     } catch (e) {
       failed++;
-      console.log(`  ✗ ${t.name}\n${e instanceof Error ? e.message : String(e)}`);
+      console.log(`  ✗ ${t.name}\n${messageOf(e)}`);
     }
   }
-  for (const h of after) await h();
+  try {
+    for (const h of after) await h();
+  } catch (e) {
+    failed++;
+    console.log(`  ✗ afterAll failed: ${messageOf(e)}`);
+  }
   console.log(`${tests.length - failed}/${tests.length} passed`);
   return failed === 0 && tests.length > 0;
 }

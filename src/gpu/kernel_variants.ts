@@ -84,6 +84,16 @@ export function selectVariant(info: AdapterFacts | undefined, features?: Readonl
   return size ? withSubgroups(VARIANTS.software, size) : VARIANTS.software;
 }
 
+/**
+ * The shuffle kernels' variant of any device with one fixed subgroup size, undefined without one. On the CPU drivers
+ * it is selectVariant's own choice; on a real GPU (NVIDIA: 32 lanes) the static choice stays 'hardware', and this is
+ * how the tests and measurements run the shuffle kernels there too.
+ */
+export function subgroupVariant(info: AdapterFacts | undefined, features?: ReadonlySet<string>): KernelVariant | undefined {
+  const size = fixedSubgroupSize(info, features);
+  return size ? withSubgroups(VARIANTS.software, size) : undefined;
+}
+
 /** The subgroup size when the device has subgroups and the adapter reports one fixed size, else undefined. */
 export function fixedSubgroupSize(info: AdapterFacts | undefined, features?: ReadonlySet<string>): number | undefined {
   if (!info || !features?.has('subgroups')) return undefined;

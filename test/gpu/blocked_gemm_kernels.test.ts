@@ -6,7 +6,7 @@ import { biasBackward, denseBackwardWeight, denseForward } from '../../src/cpu/d
 import { autotuneVariant } from '../../src/gpu/autotune';
 import { gemmGroups } from '../../src/gpu/dispatch';
 import {
-  FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, packedInputKernels, selectVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES,
+  FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, isSoftwareAdapter, packedInputKernels, selectVariant, subgroupVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES,
   u8InputKernel, withSubgroups, type KernelVariant,
 } from '../../src/gpu/kernel_variants';
 import { KERNELS, type KernelName } from '../../src/gpu/kernels';
@@ -127,16 +127,18 @@ describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when th
   let variant: KernelVariant;
   let cache: PipelineCache;
   beforeAll(() => {
-    variant = selectVariant(gpu.info, gpu.device.features);
-    if (!variant.subgroupSize) {
+    const v = subgroupVariant(gpu.info, gpu.device.features);
+    if (!v) {
       throw new Error(`${driverName(gpu.info)} has no fixed subgroup size (features: ${[...gpu.device.features].join(', ')}; ` +
         `sizes ${gpu.info.subgroupMinSize}–${gpu.info.subgroupMaxSize}): lavapipe ≥ 25 and SwiftShader both report one`);
     }
+    variant = v;
     cache = new PipelineCache(gpu.device, variant);
   });
 
-  it('is what the static selection picks for this driver', () => {
+  it('is what the static selection picks for a CPU driver (a real GPU keeps the hardware variant)', () => {
     expect(variant.name).toBe(`software-subgroups${variant.subgroupSize}`);
+    expect(selectVariant(gpu.info, gpu.device.features).name).toBe(isSoftwareAdapter(gpu.info) ? variant.name : 'hardware');
     expect(gemmKernel('forward', 784, [0], variant, 128)).toBe('denseForwardShuffle32x4');
     expect(gemmKernel('backwardWeight', 784, [0], variant, 128)).toBe('denseBackwardWeightShuffle32x8');
     expect(gemmKernel('backwardWeight', 784, [0], variant, 10)).toBe('denseBackwardWeightVec4');

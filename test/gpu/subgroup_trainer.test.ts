@@ -10,7 +10,7 @@ import type { TrainerConfig } from '../../src/core/trainer';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { createGpuSweep } from '../../src/gpu/gpu_sweep';
 import { createGpuTrainer } from '../../src/gpu/gpu_trainer';
-import { gemmKernel, selectVariant, type KernelVariant } from '../../src/gpu/kernel_variants';
+import { gemmKernel, isSoftwareAdapter, selectVariant, subgroupVariant, type KernelVariant } from '../../src/gpu/kernel_variants';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose, type Tolerance } from '../helpers/expect_close';
 import { driverName, testGpu } from './helpers/gpu_device';
@@ -37,8 +37,9 @@ let variant: KernelVariant;
 const worst = new Map<string, number>();
 beforeAll(async () => {
   gpu = await testGpu();
-  variant = selectVariant(gpu.info, gpu.device.features);
-  if (!variant.subgroupSize) throw new Error(`${driverName(gpu.info)} reports no fixed subgroup size: the shuffle kernels cannot be tested`);
+  const v = subgroupVariant(gpu.info, gpu.device.features);
+  if (!v) throw new Error(`${driverName(gpu.info)} reports no fixed subgroup size: the shuffle kernels cannot be tested`);
+  variant = v;
 });
 afterAll(() => {
   for (const [k, v] of worst) console.log(`[${driverName(gpu.info)}] ${variant.name} ${k}: max |param err| ${v.toExponential(2)}`);
@@ -48,9 +49,11 @@ afterAll(() => {
 const flat = (p: ModelParams): number[] => p.flatMap((l) => [...l.weight, ...l.bias]);
 
 describe('training with the subgroup-shuffle forward kernel', () => {
-  // The trainers below take the engine's default (createGpuTrainer / createGpuSweep call selectVariant likewise).
-  it('is the static choice on this driver, for every layer of the model', () => {
+  // The trainers below are given this variant: on a CPU driver it is the engine's default (createGpuTrainer /
+  // createGpuSweep call selectVariant), on a real GPU the shuffle kernels run only when asked for.
+  it('is the static choice on a CPU driver (a real GPU keeps the hardware variant), for every layer of the model', () => {
     expect(variant.name).toBe(`software-subgroups${variant.subgroupSize}`);
+    expect(selectVariant(gpu.info, gpu.device.features).name).toBe(isSoftwareAdapter(gpu.info) ? variant.name : 'hardware');
     for (const [i, o] of [[68, 36], [36, 12], [12, 3]]) expect(gemmKernel('forward', i, [0], variant, o)).toMatch(/^denseForwardShuffle/);
     // The weight gradient reads dy as vec4s: the last layer (3 outputs) takes the vec4 kernel.
     for (const [i, o] of [[68, 36], [36, 12]]) expect(gemmKernel('backwardWeight', i, [0], variant, o)).toMatch(/^denseBackwardWeightShuffle/);
@@ -60,7 +63,7 @@ describe('training with the subgroup-shuffle forward kernel', () => {
   for (const [name, optimizer, decay] of CASES) {
     it(`GpuTrainer, ${name}: 200 steps equal the CPU twin`, async () => {
       const config: TrainerConfig = { spec: SPEC, optimizer, decay, seed: 3 };
-      const g = await createGpuTrainer(gpu.device, config);
+      const g = await createGpuTrainer(gpu.device, config, { variant });
       const c = createCpuTrainer(config);
       const [dg, dc] = [await g.addDataset(DATA), await c.addDataset(DATA)];
       const chunk = randomChunk(DATA.count, 200, 9, optimizer.lr, 4);
@@ -84,7 +87,7 @@ describe('training with the subgroup-shuffle forward kernel', () => {
     ];
     const optimizer = defaultOptimizer('sgd', { lr: 0.05, momentum: 0.9 });
     const configs: TrainerConfig[] = decays.map((decay, m) => ({ spec: SPEC, optimizer, decay, seed: 30 + m }));
-    const sweep = await createGpuSweep(gpu.device, configs);
+    const sweep = await createGpuSweep(gpu.device, configs, { variant });
     const cpus = configs.map((cfg) => createCpuTrainer(cfg));
     const dg = await sweep.addDataset(DATA);
     const dcs = await Promise.all(cpus.map((c) => c.addDataset(DATA)));

@@ -1,7 +1,7 @@
 // The common setup of the subgroup kernels' test files: this process's device, the driver's subgroup variant, a
 // pipeline cache of it, and an error log printed at the end.
 import { afterAll, beforeAll } from 'vitest';
-import { selectVariant, type KernelVariant } from '../../../src/gpu/kernel_variants';
+import { subgroupVariant, type KernelVariant } from '../../../src/gpu/kernel_variants';
 import { PipelineCache } from '../../../src/gpu/pipeline_cache';
 import type { NodeGpu } from '../../../src/node/webgpu_node';
 import { driverName, testGpu } from './gpu_device';
@@ -19,11 +19,10 @@ export function subgroupSuite(): SubgroupSuite {
   const suite = { log: new ErrorLog() } as SubgroupSuite;
   beforeAll(async () => {
     suite.gpu = await testGpu();
-    suite.variant = selectVariant(suite.gpu.info, suite.gpu.device.features);
-    // Both test drivers have fixed-size subgroups (lavapipe 8 lanes, SwiftShader 4): without them this is a failure.
-    if (!suite.variant.subgroupSize) {
-      throw new Error(`${driverName(suite.gpu.info)} has no fixed subgroup size: lavapipe ≥ 25 and SwiftShader both report one`);
-    }
+    // Both test drivers have fixed-size subgroups (lavapipe 8 lanes, SwiftShader 4; NVIDIA 32): without them this is a failure.
+    const variant = subgroupVariant(suite.gpu.info, suite.gpu.device.features);
+    if (!variant) throw new Error(`${driverName(suite.gpu.info)} has no fixed subgroup size: lavapipe ≥ 25 and SwiftShader both report one`);
+    suite.variant = variant;
     suite.cache = new PipelineCache(suite.gpu.device, suite.variant);
   });
   afterAll(() => {

@@ -8,7 +8,8 @@
 #   2. the batched λ-sweep measurement (test/gpu/perf/sweep_batched.ts), K = 5 and K = 13 (the most one GpuSweep batches)
 #   3. the GPU test suite (every test/gpu/*.test.ts, one process each, on a vitest shim) on this adapter: must pass
 #   4. every dense GEMM kernel's GFLOP/s at the shapes (test/gpu/perf/gemm_variants.ts), 60 s at most
-# DECAYLAB_RUN_STEPS (e.g. "3 4") runs a subset, to rerun a step without spending the lease on the others.
+# DECAYLAB_RUN_STEPS (e.g. "3 4") runs a subset, to rerun a step without spending the lease on the others;
+# DECAYLAB_BENCH_SYSTEMS (comma-separated bench system ids) narrows step 1.
 # Results go to $OUT (the device tool returns what is written there; out/gpu-machine here) and to stdout.
 # Exit status: 1 when the correctness check fails or the bench gives no report, else 0.
 set -uo pipefail
@@ -97,7 +98,7 @@ check_rc=0
 if want 1; then
 echo "== 1. bench: decaylab GPU (and dense input), TF.js webgpu, PyTorch CPU and CUDA, a full epoch each, 2 rounds; kernel GFLOP/s; memory over 10 epochs $(elapsed)"
 timeout 240 "$NODE" "$TREE/bench/main.mjs" --prebuilt-children --full-epoch --rounds 2 \
-  --systems decaylab-gpu,decaylab-gpu-dense,tfjs-webgpu,pytorch,pytorch-cuda --memory-epochs 10 \
+  --systems "${DECAYLAB_BENCH_SYSTEMS:-decaylab-gpu,decaylab-gpu-dense,tfjs-webgpu,pytorch,pytorch-cuda}" --memory-epochs 10 \
   --timeout 60 --json-out "$OUT/bench.json" >"$OUT/bench.txt"
 bench_rc=$?
 cat "$OUT/bench.txt"

@@ -38,7 +38,6 @@ export function autotuneVariant(device: GPUDevice, shapes: GemmShape[], rounds =
 }
 
 async function tune(device: GPUDevice, base: KernelVariant, shapes: GemmShape[], rounds: number): Promise<KernelVariant> {
-  if (base.tiledForward) return base; // real GPUs: the tiled forward; nothing to choose here yet
   const cache = new PipelineCache(device, base);
   const forwardShapes = shapes.filter((s) => s.inFeatures % 4 === 0);
   const weightShapes = forwardShapes.filter((s) => s.outFeatures % 4 === 0);

@@ -5,7 +5,10 @@ import { KERNELS } from './kernels';
 
 export interface KernelVariant {
   name: string;
-  /** dense_forward from workgroup-memory tiles (real GPUs) instead of registers only (CPU drivers). */
+  /**
+   * dense_forward from workgroup-memory tiles (real GPUs) where rows are not whole vec4s, instead of the scalar kernel.
+   * Rows of vec4s take the vec4 (or blocked) kernel on every variant: on an H200 it beat the tiles at the training shape.
+   */
   tiledForward: boolean;
   /** GEMM kernels: invocations per workgroup along columns and rows (each invocation computes a block of outputs). */
   gemmCols: number;
@@ -139,16 +142,18 @@ const runnable = <K extends string>(name: K | undefined, variant: KernelVariant 
 /**
  * The GEMM kernel of a dense layer. All three read rows of inFeatures floats as vec4s when inFeatures % 4 == 0 (and the
  * tensor offsets, 4-aligned by param_layout.ts, allow it): wide loads on CPU drivers and on GPUs alike. Other widths
- * take the scalar kernels, which accept any shape. On variants with `tiledForward` (real GPUs), the forward product,
- * whose operands both run along inFeatures, goes through workgroup-memory tiles whatever the shape. A variant's
+ * take the scalar kernels, which accept any shape, or, for the forward product on variants with `tiledForward` (real
+ * GPUs), workgroup-memory tiles. Measured on an NVIDIA H200 (Dawn on Vulkan, test/gpu/perf/gemm_variants.ts): at the
+ * paper's 64×784×128 the vec4 forward ran 85 GFLOP/s, the tiled one 47, the scalar one 37; at 1024³ vec4 and tiled
+ * were equal (3450 and 3407), so tiles are kept only where rows are not whole vec4s. A variant's
  * `blocked` kernels replace the vec4 ones where they apply (the weight gradient's also reads dy as vec4s, so it needs
  * outFeatures % 4 == 0; pass outFeatures, or it is not taken).
  */
 export function gemmKernel(
   role: GemmRole, inFeatures: number, offsets: number[] = [], variant?: KernelVariant, outFeatures?: number,
 ): GemmKernelName {
-  if (role === 'forward' && variant?.tiledForward) return 'denseForwardTiled';
   const vec4 = inFeatures % 4 === 0 && offsets.every((o) => o % 4 === 0);
+  if (role === 'forward' && variant?.tiledForward && !vec4) return 'denseForwardTiled';
   const forward = runnable(variant?.blocked?.forward, variant);
   if (vec4 && role === 'forward' && forward) return forward;
   const backwardWeight = runnable(variant?.blocked?.backwardWeight, variant);

@@ -58,6 +58,9 @@ describe('GEMM kernel selection', () => {
     expect(gemmKernel('backwardInput', 128, [6])).toBe('denseBackwardInput');
     expect(gemmKernel('backwardWeight', 65)).toBe('denseBackwardWeight');
     expect(gemmKernel('forward', 13, [0], VARIANTS.hardware)).toBe('denseForwardTiled');
+    // Tiles only where rows are not whole vec4s: the vec4 kernel beat them on an H200 at 64×784×128.
+    expect(gemmKernel('forward', 784, [0], VARIANTS.hardware)).toBe('denseForwardVec4');
+    expect(gemmKernel('forward', 784, [2], VARIANTS.hardware)).toBe('denseForwardTiled');
     expect(gemmKernel('forward', 784, [0], VARIANTS.software)).toBe('denseForwardVec4');
     expect(gemmKernel('forward', 784, [0], { ...VARIANTS.software, blocked: { forward: 'denseForwardBlock4x8' } })).toBe('denseForwardBlock4x8');
     expect(gemmKernel('forward', 13, [0], VARIANTS.software)).toBe('denseForward');

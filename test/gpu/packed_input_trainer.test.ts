@@ -13,10 +13,11 @@ import type { TrainerConfig } from '../../src/core/trainer';
 import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { createGpuSweep } from '../../src/gpu/gpu_sweep';
 import { createGpuTrainer } from '../../src/gpu/gpu_trainer';
-import { gemmKernel, packedInputKernels, selectVariant, type KernelVariant } from '../../src/gpu/kernel_variants';
+import { gemmKernel, packedInputKernels, type KernelVariant } from '../../src/gpu/kernel_variants';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose, type Tolerance } from '../helpers/expect_close';
 import { driverName, testGpu } from './helpers/gpu_device';
+import { u8InputVariant } from './helpers/u8_input_variant';
 import { randomChunk, syntheticDataset } from './helpers/synthetic';
 
 const SPEC: ModelSpec = { inputSize: 80, hidden: [36], classes: 3 };
@@ -39,7 +40,7 @@ let variant: KernelVariant;
 const { u8, f32 } = datasets();
 beforeAll(async () => {
   gpu = await testGpu();
-  variant = selectVariant(gpu.info, gpu.device.features);
+  variant = u8InputVariant(gpu);
 });
 afterAll(() => gpu.destroy());
 
@@ -58,7 +59,7 @@ describe('training with layer 0 reading packed uint8 input', () => {
       spec: SPEC, optimizer: defaultOptimizer('sgd', { lr: 0.05, momentum: 0.9 }),
       decay: { mode: 'coupled', coefficient: 0.02, decayBiases: false }, seed: 5,
     };
-    const g = await createGpuTrainer(gpu.device, config);
+    const g = await createGpuTrainer(gpu.device, config, { variant });
     const c = createCpuTrainer(config);
     const [dg, dc] = [await g.addDataset(u8), await c.addDataset(u8)];
     const chunk = randomChunk(u8.count, 200, 16, 0.05, 3);
@@ -78,7 +79,7 @@ describe('training with layer 0 reading packed uint8 input', () => {
       spec: SPEC, optimizer: defaultOptimizer('adamw', { lr: 0.01 }),
       decay: { mode: 'decoupled', coefficient: 0.05, decayBiases: true }, seed: 6,
     };
-    const g = await createGpuTrainer(gpu.device, config);
+    const g = await createGpuTrainer(gpu.device, config, { variant });
     const c = createCpuTrainer(config);
     const [gu8, gf32, cu8] = [await g.addDataset(u8), await g.addDataset(f32), await c.addDataset(u8)];
     for (let i = 0; i < 4; i++) {
@@ -102,7 +103,7 @@ describe('training with layer 0 reading packed uint8 input', () => {
     ];
     const optimizer = defaultOptimizer('sgd', { lr: 0.05, momentum: 0.9 });
     const configs: TrainerConfig[] = decays.map((decay, m) => ({ spec: SPEC, optimizer, decay, seed: 40 + m }));
-    const sweep = await createGpuSweep(gpu.device, configs);
+    const sweep = await createGpuSweep(gpu.device, configs, { variant });
     const cpus = configs.map((cfg) => createCpuTrainer(cfg));
     const dg = await sweep.addDataset(u8);
     const dcs = await Promise.all(cpus.map((c) => c.addDataset(u8)));

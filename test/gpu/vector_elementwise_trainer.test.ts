@@ -1,6 +1,6 @@
 // Trainers with the vector element-wise kernels (KernelVariant.vectorElementwise: vec4/vec16 gather, one vec4 optimizer
-// dispatch) against the same variant without them, bit for bit (the arithmetic per element is the same, and so are
-// the GEMM kernels), and against the CPU engine on a model whose input width (32) takes the 16-feature gather.
+// dispatch) against the same variant without them, bit for bit on CPU drivers (the arithmetic per element is the same,
+// and so are the GEMM kernels; helpers/same_arithmetic.ts says why a GPU gets a tolerance), and against the CPU engine on a model whose input width (32) takes the 16-feature gather.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultOptimizer, type OptimizerConfig } from '../../src/core/optimizer';
 import type { ModelParams } from '../../src/core/params';
@@ -10,10 +10,11 @@ import { createCpuTrainer } from '../../src/cpu/cpu_trainer';
 import { gatherKernel } from '../../src/gpu/elementwise_variants';
 import { createGpuSweep } from '../../src/gpu/gpu_sweep';
 import { createGpuTrainer } from '../../src/gpu/gpu_trainer';
-import { VARIANTS, type KernelVariant } from '../../src/gpu/kernel_variants';
+import { isSoftwareAdapter, VARIANTS, type KernelVariant } from '../../src/gpu/kernel_variants';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose } from '../helpers/expect_close';
-import { testGpu } from './helpers/gpu_device';
+import { driverName, testGpu } from './helpers/gpu_device';
+import { expectSameArithmetic } from './helpers/same_arithmetic';
 import { randomChunk, syntheticDataset } from './helpers/synthetic';
 
 // Input widths for each gather kernel: 32 (16 per invocation), 20 (4), 13 (scalar); u8 and f32 features.
@@ -27,10 +28,21 @@ const OPTIMIZERS: [string, OptimizerConfig][] = [
   ['adamw', defaultOptimizer('adamw', { lr: 0.01 })],
 ];
 const SCALAR = (v: KernelVariant): KernelVariant => ({ ...v, name: `${v.name}-scalar-elementwise`, vectorElementwise: false });
+// On a GPU (not bit for bit): each Adam step may round a parameter's update a few ULP apart (≤ ~1e-9 at lr 0.01), and
+// 30 steps through a 3-layer network compound that; 1e-5 leaves two orders of margin, while a wrong component or a
+// missed bias moves parameters by ~lr = 1e-2. The largest drift seen is printed.
+const GPU_DRIFT = { atol: 1e-5, rtol: 1e-5 };
+let worstDrift = 0;
+const same = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void => {
+  worstDrift = Math.max(worstDrift, expectSameArithmetic(gpu.info, actual, expected, GPU_DRIFT, what)?.maxAbsError ?? 0);
+};
 
 let gpu: NodeGpu;
 beforeAll(async () => { gpu = await testGpu(); });
-afterAll(() => gpu.destroy());
+afterAll(() => {
+  console.log(`[${driverName(gpu.info)}] vector vs scalar element-wise kernels in trainers: max |difference| ${worstDrift.toExponential(2)}`);
+  gpu.destroy();
+});
 
 const flat = (p: ModelParams): number[] => p.flatMap((l) => [...l.weight, ...l.bias]);
 
@@ -40,7 +52,7 @@ describe('vector element-wise kernels in a trainer', () => {
   });
 
   for (const [model, spec, data] of MODELS) for (const [name, optimizer] of OPTIMIZERS) {
-    it(`${model}, ${name}: 30 steps and an evaluation equal the scalar kernels' bit for bit`, async () => {
+    it(`${model}, ${name}: 30 steps and an evaluation equal the scalar kernels'`, async () => {
       const config: TrainerConfig = { spec, optimizer, decay: { mode: 'coupled', coefficient: 0.02, decayBiases: true }, seed: 4 };
       const [v, s] = [await createGpuTrainer(gpu.device, config, { variant: VARIANTS.software }),
         await createGpuTrainer(gpu.device, config, { variant: SCALAR(VARIANTS.software) })];
@@ -48,9 +60,13 @@ describe('vector element-wise kernels in a trainer', () => {
       const initial = flat(await v.getParams());
       const chunk = randomChunk(data.count, 30, 7, optimizer.lr, 3);
       const [rv, rs] = [await v.train(hv, chunk), await s.train(hs, chunk)];
-      expect(Array.from(rv.stepLosses)).toEqual(Array.from(rs.stepLosses));
-      expect(flat(await v.getParams())).toEqual(flat(await s.getParams()));
-      expect(await v.evaluate(hv)).toEqual(await s.evaluate(hs));
+      same(rv.stepLosses, rs.stepLosses, 'losses');
+      same(flat(await v.getParams()), flat(await s.getParams()), 'params');
+      const [ev, es] = [await v.evaluate(hv), await s.evaluate(hs)];
+      same([ev.loss], [es.loss], 'evaluation loss');
+      // A prediction on a decision boundary may flip on a GPU; on a CPU driver none may.
+      expect(Math.abs(ev.correct - es.correct)).toBeLessThanOrEqual(isSoftwareAdapter(gpu.info) ? 0 : 1);
+      expect(ev.count).toBe(es.count);
       // Training happened: equal results are not merely untouched ones.
       expect(flat(await v.getParams())).not.toEqual(initial);
       v.destroy();
@@ -58,7 +74,7 @@ describe('vector element-wise kernels in a trainer', () => {
     });
   }
 
-  it('a batched sweep of 3 models (hardware variant) equals the scalar kernels bit for bit', async () => {
+  it('a batched sweep of 3 models (hardware variant) equals the scalar kernels', async () => {
     const [, spec, data] = MODELS[0];
     const configs: TrainerConfig[] = [0, 1e-3, 5e-2].map((c, m) => ({
       spec, optimizer: OPTIMIZERS[1][1], decay: { mode: 'decoupled', coefficient: c, decayBiases: m === 1 }, seed: 30 + m,
@@ -70,7 +86,7 @@ describe('vector element-wise kernels in a trainer', () => {
     await v.train(hv, chunk);
     await s.train(hs, chunk);
     const [tv, ts] = [v.trainers(), s.trainers()];
-    for (let m = 0; m < configs.length; m++) expect(flat(await tv[m].getParams()), `model ${m}`).toEqual(flat(await ts[m].getParams()));
+    for (let m = 0; m < configs.length; m++) same(flat(await tv[m].getParams()), flat(await ts[m].getParams()), `model ${m} params`);
     v.destroy();
     s.destroy();
   });

@@ -15,6 +15,7 @@ import { loadMnist } from '../../src/node/load_data';
 import type { NodeGpu } from '../../src/node/webgpu_node';
 import { expectClose, type Tolerance } from '../helpers/expect_close';
 import { testGpu } from './helpers/gpu_device';
+import { u8InputVariant } from './helpers/u8_input_variant';
 import { randomChunk } from './helpers/synthetic';
 
 const COUNT = 400;
@@ -57,7 +58,7 @@ describe('training that skips the input words a batch has zero', () => {
         spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { lr: 0.05, momentum }),
         decay: { mode: 'coupled', coefficient: 1e-3, decayBiases: false }, seed: 3,
       };
-      const g = await createGpuTrainer(gpu.device, config);
+      const g = await createGpuTrainer(gpu.device, config, { variant: u8InputVariant(gpu) });
       const c = createCpuTrainer(config);
       const [dg, dc] = [await g.addDataset(digits), await c.addDataset(digits)];
       const [rg, rc] = [await g.train(dg, chunk), await c.train(dc, chunk)];

@@ -316,6 +316,11 @@ export class BatchPlan {
     encodeDispatch(pass, input.loss[mode]);
   }
 
+  /** Whether layer 0 reads this dataset's packed uint8 words itself (and so its batches' active-word lists). */
+  readsPackedInput(ds: GpuDataset): boolean {
+    return packedInputKernels(this.layer0.forward, this.layer0.backwardWeight, ds.handle.dim, ds.packedU8) !== undefined;
+  }
+
   /**
    * A dataset's gather, layer-0 and loss dispatches, made on its first use with this batch size. Where layer 0's
    * kernels have u8 twins for a dataset of packed uint8 features (kernel_variants.ts packedInputKernels), they read and

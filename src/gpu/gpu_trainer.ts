@@ -175,7 +175,9 @@ export class GpuTrainer implements Trainer {
     if (steps === 0) return this.configs.map(() => ({ stepLosses: new Float32Array(0), correct: 0, samples: 0 }));
     const plan = this.plan(B, steps);
     const first = this.steps;
-    const { data, activeOffsets } = batchIndexData(chunk.indices, B, steps, ds.inputWords, this.skipZeroWords ? 'active' : 'all', this.alignWords);
+    // Lists only for a layer 0 that reads them: f32 kernels (a GPU's default variant) take the gathered rows.
+    const masks = plan.readsPackedInput(ds) ? ds.inputWords : null;
+    const { data, activeOffsets } = batchIndexData(chunk.indices, B, steps, masks, this.skipZeroWords ? 'active' : 'all', this.alignWords);
     const slots: StepValues[] = Array.from({ length: steps }, (_, s) => ({
       lr: chunk.lrs[s], t: first + s + 1, slot: s, indexOffset: s * B, activeOffset: activeOffsets[s],
     }));

@@ -30,7 +30,7 @@ const OPTIMIZERS: [string, OptimizerConfig][] = [
 const SCALAR = (v: KernelVariant): KernelVariant => ({ ...v, name: `${v.name}-scalar-elementwise`, vectorElementwise: false });
 // On a GPU (not bit for bit): each Adam step may round a parameter's update a few ULP apart (≤ ~1e-9 at lr 0.01), and
 // 30 steps through a 3-layer network compound that; 1e-5 leaves two orders of margin, while a wrong component or a
-// missed bias moves parameters by ~lr = 1e-2. The largest drift seen is printed.
+// missed bias moves parameters by ~lr = 1e-2. The largest drift seen is printed (an H200: 1.8e-7).
 const GPU_DRIFT = { atol: 1e-5, rtol: 1e-5 };
 let worstDrift = 0;
 const same = (actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void => {

@@ -29,6 +29,7 @@ function fail(message: string): never {
   throw new Error(message);
 }
 const show = (v: unknown): string => inspect(v, { depth: 4, maxArrayLength: 8 });
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** Each matcher returns whether it holds and what it claims; `expect` throws on a mismatch, `expect().not` on a match. */
 type Check = (...args: never[]) => [boolean, string];
@@ -37,7 +38,7 @@ function thrown(actual: unknown): string | undefined {
   try {
     (actual as () => unknown)();
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    return messageOf(e);
   }
   return undefined;
 }
@@ -68,30 +69,30 @@ function checks(actual: unknown) {
 
 type Matchers = { [K in keyof ReturnType<typeof checks>]: (...args: Parameters<ReturnType<typeof checks>[K]>) => void };
 
-function asserting(actual: unknown, negated: boolean): Matchers {
+/** `message` is expect's second argument, printed before the claim as vitest does. */
+function asserting(actual: unknown, negated: boolean, message?: string): Matchers {
   const all = checks(actual);
   return Object.fromEntries(Object.entries(all).map(([name, check]) => [name, (...args: never[]) => {
     const [holds, claim] = (check as Check)(...args);
-    if (holds === negated) fail(`expected ${negated ? 'not ' : ''}${claim}`);
+    if (holds === negated) fail(`${message ? `${message}: ` : ''}expected ${negated ? 'not ' : ''}${claim}`);
   }])) as Matchers;
 }
 
 export function expect(actual: unknown, message?: string) {
-  void message; // vitest prints it beside a failure; the shim's messages already name the values
   return {
-    ...asserting(actual, false),
-    not: asserting(actual, true),
+    ...asserting(actual, false, message),
+    not: asserting(actual, true, message),
     // Only toBe and toEqual are used on a resolved value by the suite.
     resolves: {
-      toBe: async (e: unknown): Promise<void> => asserting(await actual, false).toBe(e),
-      toEqual: async (e: unknown): Promise<void> => asserting(await actual, false).toEqual(e),
+      toBe: async (e: unknown): Promise<void> => asserting(await actual, false, message).toBe(e),
+      toEqual: async (e: unknown): Promise<void> => asserting(await actual, false, message).toEqual(e),
     },
     rejects: {
       async toThrow(pattern?: RegExp | string): Promise<void> {
         try {
           await actual;
         } catch (e) {
-          const m = e instanceof Error ? e.message : String(e);
+          const m = messageOf(e);
           if (pattern !== undefined && !new RegExp(pattern).test(m)) fail(`rejected with '${m}', expected ${String(pattern)}`);
           return;
         }
@@ -100,8 +101,6 @@ export function expect(actual: unknown, message?: string) {
     },
   };
 }
-
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * Runs the registered hooks and tests one after another; prints one line per test; true when all passed. A failing

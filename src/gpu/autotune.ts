@@ -10,6 +10,9 @@ import {
 } from './kernel_variants';
 import { PipelineCache } from './pipeline_cache';
 
+export type ForwardKernel = ForwardBlockKernel | ForwardShuffleKernel;
+export type WeightKernel = WeightBlockKernel | WeightShuffleKernel;
+
 export interface GemmShape {
   batch: number;
   inFeatures: number;
@@ -25,32 +28,49 @@ export function autotuneVariant(device: GPUDevice, shapes: GemmShape[], rounds =
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`autotune shape ${k} must be a positive integer, got ${v}`);
     }
   }
-  const info = device.adapterInfo;
-  const key = `${info.vendor}|${info.architecture}|${info.description}|${shapes.map((s) => `${s.batch}x${s.inFeatures}x${s.outFeatures}`).join(',')}`;
+  const key = tuningKey(device.adapterInfo, shapes);
   let byKey = tuned.get(device);
   if (!byKey) tuned.set(device, (byKey = new Map()));
   let result = byKey.get(key);
   if (!result) {
-    result = tune(device, selectVariant(info, device.features), shapes, rounds);
+    result = tune(device, selectVariant(device.adapterInfo, device.features), shapes, rounds);
     byKey.set(key, result);
   }
   return result;
+}
+
+/** What a tuning holds for: one adapter (vendor, architecture, device, driver description) and these shapes. */
+export function tuningKey(info: Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 'description'>, shapes: GemmShape[]): string {
+  return `${info.vendor}|${info.architecture}|${info.device}|${info.description}|${shapes.map((s) => `${s.batch}x${s.inFeatures}x${s.outFeatures}`).join(',')}`;
 }
 
 async function tune(device: GPUDevice, base: KernelVariant, shapes: GemmShape[], rounds: number): Promise<KernelVariant> {
   const cache = new PipelineCache(device, base);
   const forwardShapes = shapes.filter((s) => s.inFeatures % 4 === 0);
   const weightShapes = forwardShapes.filter((s) => s.outFeatures % 4 === 0);
-  // The shuffle kernels only where the device has a fixed subgroup size (the base variant then carries it).
-  const forwardCandidates = base.subgroupSize ? [...FORWARD_BLOCKS, ...FORWARD_SHUFFLES] : FORWARD_BLOCKS;
-  const forward = await fastest(device, cache, forwardCandidates, forwardShapes, rounds, 'forward');
-  const weightCandidates = base.subgroupSize ? [...WEIGHT_BLOCKS, ...WEIGHT_SHUFFLES] : WEIGHT_BLOCKS;
-  const backwardWeight = await fastest(device, cache, weightCandidates, weightShapes, rounds, 'weight');
-  const blocked = { forward: forward ?? base.blocked?.forward, backwardWeight: backwardWeight ?? base.blocked?.backwardWeight };
-  return { ...base, name: `${base.name}-tuned-${blocked.forward}-${blocked.backwardWeight}`, blocked };
+  const candidates = tuningCandidates(base);
+  const forward = await fastest(device, cache, candidates.forward, forwardShapes, rounds, 'forward');
+  const backwardWeight = await fastest(device, cache, candidates.backwardWeight, weightShapes, rounds, 'weight');
+  return tunedVariant(base, forward ?? base.blocked?.forward, backwardWeight ?? base.blocked?.backwardWeight);
 }
 
-async function fastest<K extends ForwardBlockKernel | ForwardShuffleKernel | WeightBlockKernel | WeightShuffleKernel>(
+/** `base` with the GEMM kernels a tuning chose (a variant's name says its kernels: trainers share caches by name). */
+export function tunedVariant(base: KernelVariant, forward: ForwardKernel | undefined, backwardWeight: WeightKernel | undefined): KernelVariant {
+  return { ...base, name: `${base.name}-tuned-${forward}-${backwardWeight}`, blocked: { forward, backwardWeight } };
+}
+
+/**
+ * The kernels a tuning may choose on a device whose static variant is `base`: the register blocks everywhere, the
+ * subgroup-shuffle kernels where the variant has a fixed subgroup size.
+ */
+export function tuningCandidates(base: KernelVariant): { forward: readonly ForwardKernel[]; backwardWeight: readonly WeightKernel[] } {
+  return {
+    forward: base.subgroupSize ? [...FORWARD_BLOCKS, ...FORWARD_SHUFFLES] : FORWARD_BLOCKS,
+    backwardWeight: base.subgroupSize ? [...WEIGHT_BLOCKS, ...WEIGHT_SHUFFLES] : WEIGHT_BLOCKS,
+  };
+}
+
+async function fastest<K extends ForwardKernel | WeightKernel>(
   device: GPUDevice, cache: PipelineCache, candidates: readonly K[], shapes: GemmShape[], rounds: number, role: 'forward' | 'weight',
 ): Promise<K | undefined> {
   if (shapes.length === 0) return undefined;
@@ -79,7 +99,7 @@ async function fastest<K extends ForwardBlockKernel | ForwardShuffleKernel | Wei
 
 /** One dispatch of a candidate on zero-filled buffers of the shape (timing only: the values do not matter). */
 function dispatchFor(
-  device: GPUDevice, cache: PipelineCache, name: ForwardBlockKernel | ForwardShuffleKernel | WeightBlockKernel | WeightShuffleKernel, s: GemmShape,
+  device: GPUDevice, cache: PipelineCache, name: ForwardKernel | WeightKernel, s: GemmShape,
   role: 'forward' | 'weight', buffers: GPUBuffer[],
 ): Dispatch {
   const k = cache.get(name);

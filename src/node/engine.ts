@@ -2,15 +2,16 @@
 import type { Trainer, TrainerConfig, EngineKind } from '../core/trainer';
 import { createCpuTrainer } from '../cpu/cpu_trainer';
 import type { BatchedTrainer } from '../train/lockstep';
-import { createGpuEngine } from './gpu_engine';
+import { createGpuEngine, type GpuEngineOptions } from './gpu_engine';
 
 export interface Engine {
   kind: EngineKind;
   /** Adapter description for logs and results. */
   description: string;
-  createTrainer(config: TrainerConfig): Promise<Trainer>;
+  /** `batchSize`: the training batch, for engines that choose kernels by it (`--autotune`). */
+  createTrainer(config: TrainerConfig, batchSize?: number): Promise<Trainer>;
   /** Engines that can train several models of one shape in the same dispatches (a λ sweep): at most maxBatch. */
-  createBatch?(configs: TrainerConfig[]): Promise<BatchedTrainer>;
+  createBatch?(configs: TrainerConfig[], batchSize?: number): Promise<BatchedTrainer>;
   maxBatch?: number;
   /** A CPU Vulkan driver (lavapipe, SwiftShader) stands behind the GPU engine. */
   software?: boolean;
@@ -49,11 +50,12 @@ export function gpuEngineFits(gpu: Pick<Engine, 'software' | 'lavapipeSubgroups'
  */
 export async function openEngine(
   requested: EngineKind | undefined, log: (line: string) => void, workload: EngineWorkload = { batchedRuns: 1 },
+  options: GpuEngineOptions = {},
 ): Promise<Engine> {
   if (requested === 'cpu') return cpuEngine();
   let gpu: Engine;
   try {
-    gpu = await createGpuEngine();
+    gpu = await createGpuEngine(options);
   } catch (e) {
     if (requested === 'gpu') throw e;
     log(`note: no WebGPU engine (${(e as Error).message.split('\n')[0]}); training on the CPU engine`);

@@ -71,7 +71,7 @@ export async function executeRuns(engine: Engine, cfgs: RunConfigRecord[], split
 export async function executeRun(engine: Engine, cfg: RunConfigRecord, splits: Splits, o: ExecuteOptions): Promise<{ result: RunResult; params: ModelParams }> {
   const started = performance.now();
   const { bar, owned } = barFor(cfg.name, [cfg], splits, o);
-  const trainer = await engine.createTrainer({ spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, initialParams: o.initialParams });
+  const trainer = await engine.createTrainer({ spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, initialParams: o.initialParams }, cfg.batchSize);
   try {
     const data = await addSplits(trainer, splits);
     if (o.resume) await trainer.setState(o.resume.state);
@@ -103,9 +103,9 @@ export async function executeBatchedRuns(engine: Engine, cfgs: RunConfigRecord[]
     for (const group of groups) {
       const started = performance.now();
       const configs = group.map((cfg) => ({ spec: cfg.spec, optimizer: cfg.optimizer, decay: cfg.decay, seed: cfg.seed, initialParams: o.initialParams }));
-      const batch = await engine.createBatch(configs);
+      const batch = await engine.createBatch(configs, group[0].batchSize);
       // GpuSweep evaluates a model by running all K forward passes: a one-model trainer evaluates instead (lockstep.ts).
-      const evaluator = await engine.createTrainer(configs[0]);
+      const evaluator = await engine.createTrainer(configs[0], group[0].batchSize);
       try {
         const lockstep = new Lockstep(batch, { evaluator });
         const members = lockstep.trainers();

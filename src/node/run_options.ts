@@ -40,6 +40,7 @@ export interface RunFlags {
   minDelta: number;
   init?: string;
   engine?: EngineKind;
+  autotune?: boolean;
   out: string;
   stepsPerChunk: number;
   trainEval: boolean;
@@ -110,6 +111,7 @@ export function addRunFlags(cmd: Command): Command {
     .option('--min-delta <d>', 'improvement that counts for early stopping', nonNegative('--min-delta'), 0)
     .option('--init <file.safetensors>', 'start from these weights (PyTorch nn.Sequential names 0.weight, 0.bias, 2.weight, …)')
     .option('--engine <gpu|cpu>', 'engine (default: gpu on a hardware WebGPU adapter, else cpu)', choice('--engine', ['gpu', 'cpu'] as const))
+    .option('--autotune', 'GPU engine: time the GEMM kernels at this model and batch size once per adapter and use the fastest (cached in ~/.cache/decaylab)')
     .option('--out <dir>', 'output directory', 'decaylab-out')
     .option('--steps-per-chunk <n>', 'steps per GPU submit / progress update', positiveInt('--steps-per-chunk'), 50)
     .option('--no-train-eval', 'report running means as train metrics instead of evaluating the training set each epoch')

@@ -10,6 +10,7 @@ import { paramsFromSafetensors } from '../../train/safetensors';
 import { openEngine } from '../engine';
 import { executeBatchedRuns, executeRuns, finishConfig } from '../execute_run';
 import { loadDataFiles } from '../load_data';
+import { defaultVariantCacheFile, openVariantCache } from '../variant_cache';
 import { runConfig, runName, type RunFlags } from '../run_options';
 import { writeResults } from '../write_results';
 import type { CliIo } from '../cli_io';
@@ -43,7 +44,8 @@ export async function runMany(flags: RunFlags, o: ManyOptions, io: CliIo): Promi
   if (o.resume) resume = decodeCheckpoint(readFileSync(o.resume));
   // A resumed run continues one checkpoint, so it is never batched; a single coefficient gains nothing from it.
   const batchable = o.batch !== false && !resume && o.coefficients.length > 1;
-  const engine = await openEngine(flags.engine, io.err, { batchedRuns: batchable ? o.coefficients.length : 1 });
+  const variantCache = flags.autotune ? openVariantCache(defaultVariantCacheFile(), io.err) : undefined;
+  const engine = await openEngine(flags.engine, io.err, { batchedRuns: batchable ? o.coefficients.length : 1 }, { variantCache });
   if (!flags.quiet) io.err(`engine: ${engine.description}`);
   // llvmpipe compiles a pipeline at its first dispatch, not at creation: the first step waits for it.
   if (!flags.quiet && engine.kind === 'gpu' && engine.software) {

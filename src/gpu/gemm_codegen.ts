@@ -275,14 +275,25 @@ fn storeOutput(po: u32, yo: u32, row: u32, col: u32, acc: f32) {
  * one subgroupAdd at the end totals them, which costs far less than the ~35 µs a separate dispatch costs on lavapipe
  * (perf/extra_dispatch_cost.ts). Adding every shuffled row instead (8 more vec4 adds per row in the 32×8 kernel)
  * cost about what the dispatch saved. With `use` 'sgd' both gradients update the parameters instead (GradientUse).
+ *
+ * The loop over a group's SG rows has a constant trip count (rows past the batch shuffle dy = 0) and takes
+ * `rowsPerUpdate` rows per accumulator update (SG is a power of two ≥ 4, WebGPU's subgroup sizes, so 2 divides it).
+ * Why, measured on lavapipe at 64×784×128 on uint8 input: with \`t < min(SG, batch − r0)\` the compiled loop paid
+ * for its variable count (4 alternating pairs of perf/gemm_variants.ts runs, LP_NUM_THREADS=1: 0.57–0.99 ms against
+ * 0.70–1.10; in training, perf/step_profile.ts, two pairs: the dispatch 919/951 → 818/866 µs). And llvmpipe runs a
+ * loop body under a lane mask, so each accumulator update is a multiply, an add, a blend and a spill: two rows per
+ * update halve the blends and spills (8 interleaved rounds in one process: 0.681 → 0.617 ms; 4 and 8 rows per update
+ * 0.701 and 0.746, more live values than registers; in training, 2 threads, 3 pairs: 480–496 → 455–460 µs).
  */
 export function denseBackwardWeightShuffleSource(
-  outGroups: number, lanesGroups: number, input: GemmInput = 'f32', use: GradientUse = 'store',
+  outGroups: number, lanesGroups: number, input: GemmInput = 'f32', use: GradientUse = 'store', rowsPerUpdate = 2,
 ): string {
   const O = range(outGroups);
   const C = range(lanesGroups);
   const Q = range(4);
   const acc = (o: number, q: number, c: number) => `acc${o}_${q}_${c}`;
+  const U = rowsPerUpdate;
+  const T = range(U);
   const scaleLoads = input === 'f32' ? ''
     : `\n${C.map((c) => `  let scale${c} = normalisation[xi${c}];\n  let shift${c} = normalisation[n4 + xi${c}];`).join('\n')}`;
   // Where each finished vec4 goes: grads[i] = v, or the SGD step of params[i] with gradient v (GradientUse).
@@ -320,16 +331,19 @@ ${O.flatMap((o) => Q.flatMap((q) => C.map((c) => `  var ${acc(o, q, c)} = vec4f(
 ${O.map((o) => `  var bias${o} = vec4f(0.0);`).join('\n')}
   // No early return: every lane takes part in the shuffles; clamped loads, skipped stores.
   for (var r0 = 0u; r0 < ${input === 'f32' ? 'dims.batch' : 'batchEnd'}; r0 += SG) {
-    let mine = dyo + min(r0 + lane, lastRow) * m4;
-${O.map((o) => `    let dys${o} = dy[mine + do${o}];`).join('\n')}${input === 'f32' ? '' : `
-    let mineX = indices[batchIndices + min(r0 + lane, lastRow)] * n4;`}
-    // The bias gradient's partial sums: each lane its own rows (not the clamped duplicates past the batch).
+    // A lane past the batch (in a last group of fewer than SG rows) shuffles dy = 0, so its row adds nothing and the
+    // loop below always covers SG rows (rowsPerUpdate says why).
     let mineValid = r0 + lane < dims.batch;
-${O.map((o) => `    bias${o} += select(vec4f(0.0), dys${o}, mineValid);`).join('\n')}
-    let rows = min(SG, dims.batch - r0);
-    for (var t = 0u; t < rows; t++) {
-${input === 'f32' ? '      let r = r0 + t;\n' : '      let xr = subgroupShuffle(mineX, t);\n'}${C.map((c) => `      let xv${c} = ${inputVec4(input, input === 'f32' ? `x[xo + r * n4 + xi${c}]` : `x[xr + xi${c}]`, `scale${c}`, `shift${c}`)};`).join('\n')}
-${O.map((o) => `      let dv${o} = subgroupShuffle(dys${o}, t);\n${Q.flatMap((q) => C.map((c) => `      ${acc(o, q, c)} += dv${o}.${'xyzw'[q]} * xv${c};`)).join('\n')}`).join('\n')}
+    let mine = dyo + min(r0 + lane, lastRow) * m4;
+${O.map((o) => `    let dys${o} = select(vec4f(0.0), dy[mine + do${o}], mineValid);`).join('\n')}${input === 'f32' ? '' : `
+    let mineX = indices[batchIndices + min(r0 + lane, lastRow)] * n4;`}
+    // The bias gradient's partial sums: each lane its own rows.
+${O.map((o) => `    bias${o} += dys${o};`).join('\n')}
+    for (var t0 = 0u; t0 < SG; t0 += ${U}u) {
+${T.map((u) => `${input === 'f32' ? `      let row${u} = min(r0 + t0 + ${u}u, lastRow);` : `      let xr${u} = subgroupShuffle(mineX, t0 + ${u}u);`}
+${C.map((c) => `      let xv${u}_${c} = ${inputVec4(input, input === 'f32' ? `x[xo + row${u} * n4 + xi${c}]` : `x[xr${u} + xi${c}]`, `scale${c}`, `shift${c}`)};`).join('\n')}
+${O.map((o) => `      let dv${u}_${o} = subgroupShuffle(dys${o}, t0 + ${u}u);`).join('\n')}`).join('\n')}
+${O.flatMap((o) => Q.flatMap((q) => C.map((c) => `      ${acc(o, q, c)} += ${T.map((u) => `dv${u}_${o}.${'xyzw'[q]} * xv${u}_${c}`).join(' + ')};`))).join('\n')}
     }
   }
 ${O.map((o) => `  let biasSum${o} = subgroupAdd(bias${o});`).join('\n')}${updateTerms}

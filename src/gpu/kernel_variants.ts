@@ -97,11 +97,16 @@ export function subgroupVariant(info: AdapterFacts | undefined, features?: Reado
   return size ? withSubgroups(VARIANTS.software, size) : undefined;
 }
 
-/** The subgroup size when the device has subgroups and the adapter reports one fixed size, else undefined. */
+/**
+ * The subgroup size when the device has subgroups and the adapter reports one fixed size, else undefined. Only sizes
+ * WebGPU allows (powers of two from 4 to 128): the shuffle kernels step through a subgroup's rows two at a time
+ * (gemm_codegen.ts denseBackwardWeightShuffleSource), so an adapter reporting anything else keeps the other variants.
+ */
 export function fixedSubgroupSize(info: AdapterFacts | undefined, features?: ReadonlySet<string>): number | undefined {
   if (!info || !features?.has('subgroups')) return undefined;
   const { subgroupMinSize: min, subgroupMaxSize: max } = info;
-  return min !== undefined && min === max && min >= 1 && min <= 128 ? min : undefined;
+  const allowed = min !== undefined && min >= 4 && min <= 128 && (min & (min - 1)) === 0;
+  return allowed && min === max ? min : undefined;
 }
 
 const DEFAULT_SHUFFLES = { forward: 'denseForwardShuffle32x4', backwardWeight: 'denseBackwardWeightShuffle32x8' } as const;

@@ -6,7 +6,7 @@ import { biasBackward, denseBackwardWeight, denseForward } from '../../src/cpu/d
 import { autotuneVariant } from '../../src/gpu/autotune';
 import { gemmGroups } from '../../src/gpu/dispatch';
 import {
-  FORWARD_BLOCKS, FORWARD_SHUFFLES, gemmKernel, isSoftwareAdapter, packedInputKernels, selectVariant, subgroupVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES,
+  FORWARD_BLOCKS, FORWARD_SHUFFLES, fixedSubgroupSize, gemmKernel, isSoftwareAdapter, packedInputKernels, selectVariant, subgroupVariant, VARIANTS, WEIGHT_BLOCKS, WEIGHT_SHUFFLES,
   u8InputKernel, withSubgroups, type KernelVariant,
 } from '../../src/gpu/kernel_variants';
 import { KERNELS, type KernelName } from '../../src/gpu/kernels';
@@ -185,6 +185,15 @@ describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when th
     expect(packedInputKernels(...pair, 66, true)).toBeUndefined(); // rows that do not start on a word
     expect(packedInputKernels('denseForwardShuffle32x4', 'denseBackwardWeightVec4', 784, true)).toBeUndefined();
     expect(packedInputKernels('denseForwardTiled', 'denseBackwardWeightShuffle32x8', 784, true)).toBeUndefined();
+  });
+
+  it('takes a subgroup size only where it is one fixed power of two from 4 to 128 (the weight kernels step 2 rows)', () => {
+    const subgroups = new Set(['subgroups']);
+    const adapter = (min: number, max = min) => ({ ...gpu.info, subgroupMinSize: min, subgroupMaxSize: max });
+    for (const size of [4, 8, 32, 128]) expect(fixedSubgroupSize(adapter(size), subgroups)).toBe(size);
+    for (const size of [1, 2, 6, 12, 256]) expect(fixedSubgroupSize(adapter(size), subgroups)).toBeUndefined();
+    expect(fixedSubgroupSize(adapter(8, 16), subgroups)).toBeUndefined();
+    expect(fixedSubgroupSize(adapter(8), new Set())).toBeUndefined();
   });
 
   it('a variant without a subgroup size refuses to build the shuffle kernels', () => {

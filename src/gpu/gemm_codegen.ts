@@ -11,10 +11,10 @@
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /**
- * acc + dot(a, b) as a chain of fma(): llvmpipe emits a separate multiply and add for dot() and `+=` (no contraction
- * without fast-math), and fma() as one instruction. Measured on the 32×4 shuffle forward kernel (perf/gemm_variants.ts,
- * 8 interleaved rounds, same run): 1024³ 25.1 → 28.3 GFLOP/s, 64×784×128 19.2 → 21.2. The weight-gradient kernels'
- * vec4 multiply-adds measured the same either way (29.6 vs 29.7 at 1024³), so they keep `+=`.
+ * acc + dot(a, b) as a chain of fma(), because it measured faster on the 32×4 shuffle forward kernel
+ * (perf/gemm_variants.ts, 8 interleaved rounds, same run): 1024³ 25.1 → 28.3 GFLOP/s, 64×784×128 19.2 → 21.2. Not
+ * because fma() fuses: llvmpipe (Mesa 25.0) emits a multiply and an add for it too (docs/bench.md). The weight-gradient
+ * kernels' vec4 multiply-adds measured the same either way (29.6 vs 29.7 at 1024³), so they keep `+=`.
  */
 const fmaDot = (a: string, b: string, acc: string): string =>
   `fma(${a}.w, ${b}.w, fma(${a}.z, ${b}.z, fma(${a}.y, ${b}.y, fma(${a}.x, ${b}.x, ${acc}))))`;

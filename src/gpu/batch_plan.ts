@@ -3,7 +3,7 @@
 // of forward, loss (with the batch's metrics and the cursor's move), backward and optimizer. Bind groups are never
 // created per step (lavapipe leaks mappings per bind group), and none has a dynamic offset (see Dispatch in dispatch.ts).
 import type { OptimizerConfig } from '../core/optimizer';
-import { activeListLength } from './active_words';
+import { batchListsLength } from './active_words';
 import { layerShapes, type ModelSpec } from '../core/spec';
 import { createStorageBuffer, uniformBuffer } from './buffers';
 import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, stridedGroups, UniformArena, type Dispatch } from './dispatch';
@@ -13,7 +13,7 @@ import { KERNELS, SOFTMAX_MODE, type KernelDef, type KernelName } from './kernel
 import type { ParamLayout } from './param_layout';
 import { MeasuredSpeed } from './idle_wait';
 import {
-  classifierHeadChunks, gemmKernel, narrowBackward, packedInputKernels, sgdUpdateKernel, type GemmKernelName,
+  classifierHeadChunks, gemmKernel, narrowBackward, packedInputKernels, sgdUpdateKernel, u8InputKernel, type GemmKernelName,
 } from './kernel_variants';
 import type { KernelPipeline, PipelineCache } from './pipeline_cache';
 import { createStepBuffer } from './step_uniform';
@@ -58,10 +58,12 @@ export class BatchPlan {
   /** Wall time per training step on this plan, for GpuTrainer's idle wait (idle_wait.ts). */
   readonly stepSpeed = new MeasuredSpeed();
   /**
-   * Sample indices of up to `capacity` batches, then as many active-word lists (active_words.ts batchIndexData) where
-   * layer 0 could read a uint8 dataset's words (inputSize % 4 == 0).
+   * Sample indices of up to `capacity` batches, then as many batches' active-word lists (active_words.ts
+   * batchIndexData) where layer 0 could read a uint8 dataset's words (inputSize % 4 == 0).
    */
   readonly indices: GPUBuffer;
+  /** Rows per group of a batch's active-word lists (batchIndexData's groupRows): those of layer 0's u8 forward workgroups. */
+  readonly listGroupRows: number;
   /** The cursor, then one 256-byte Step slot per batch of the chunk (step_uniform.ts; written with writeStepSlots). */
   readonly stepSlots: GPUBuffer;
   /** (lossSum f32, correct u32) per batch of the chunk and model: entry slot × models + z. */
@@ -130,7 +132,6 @@ export class BatchPlan {
     const shapes = layerShapes(spec);
     const sizes = [spec.inputSize, ...shapes.map((s) => s.outFeatures)];
     const buf = (elements: number, label: string): GPUBuffer => createStorageBuffer(device, elements * 4, `${label} (batch ${B})`);
-    this.indices = buf(capacity * (B + (spec.inputSize % 4 === 0 ? activeListLength(spec.inputSize / 4) : 0)), 'batch indices');
     this.stepSlots = createStepBuffer(device, capacity, `step slots (batch ${B})`);
     this.metrics = buf(2 * capacity * K, 'metrics');
     this.acts = sizes.map((n, l) => buf((l === 0 ? 1 : K) * B * n, `activation ${l}`));
@@ -150,6 +151,12 @@ export class BatchPlan {
       dx: gemmKernel('backwardInput', s.inFeatures, [layout.layers[l].weight.offset]),
       dw: gemmKernel('backwardWeight', s.inFeatures, [layout.layers[l].weight.offset], cache.variant, s.outFeatures),
     }));
+    // The rows one workgroup of layer 0's u8 forward kernel takes: a uint8 dataset's batches get an active-word list
+    // per group of them besides their own (active_words.ts batchListsLength).
+    const u8Forward = u8InputKernel(gemmNames[0].forward);
+    this.listGroupRows = u8Forward ? KERNELS[u8Forward].block[1] : B;
+    this.indices = buf(capacity * (B + (spec.inputSize % 4 === 0 ? batchListsLength(spec.inputSize / 4, B, this.listGroupRows) : 0)),
+      'batch indices');
     // Pipelines only for the dispatches made here: layer 0's are made per dataset (inputDispatches), each dataset
     // building only the kernels of the path it takes; the dims slots need only the kernels' definitions.
     const defOf = (name: KernelName): { def: KernelDef } => ({ def: KERNELS[name] });

@@ -55,6 +55,9 @@ const WEIGHT_BINDINGS = `struct Dims { batch: u32, inFeatures: u32, outFeatures:
  * other word normalises to zero in every row, so the products over them are zero and neither the forward sum nor the
  * weight gradient needs them (their weights still take the SGD step, with a zero gradient). Why: MNIST's digits leave
  * 26% of the 196 words zero in a batch of 64, and on lavapipe a GEMM's cost is its loop over k (the loads it makes).
+ * The forward kernel reads the list of its workgroup's rows instead, which follows the batch's (a word zero in those
+ * rows adds nothing to their sums; active_words.ts batchListsLength): the host writes one per group of the kernel's
+ * rows.
  */
 export type GemmInput = 'f32' | 'u8';
 
@@ -232,8 +235,9 @@ ${input === 'f32' ? R.map((i) => `  let xr${i} = xo + min(row0 + ${i}u, lastRow)
     : `  // The batch's rows in the dataset: this step's slot (before its loss: at the cursor) locates its sample indices.
   let batchIndices = stepSlots.steps[stepSlots.cursor].indexOffset;
 ${R.map((i) => `  let xr${i} = indices[batchIndices + min(row0 + ${i}u, lastRow)] * k4;`).join('\n')}
-  // The words this batch reads: a count, then that many word indices (the slot's active-word list).
-  let activeList = stepSlots.steps[stepSlots.cursor].activeOffset;
+  // The words this workgroup's rows read: a count, then that many word indices. The slot's lists are the batch's,
+  // then one per group of ${rows} rows (active_words.ts batchListsLength): this workgroup's is group wid.y's.
+  let activeList = stepSlots.steps[stepSlots.cursor].activeOffset + (1u + wid.y) * (k4 + 1u);
   let count = min(indices[activeList], k4);`}
 ${C.map((j) => `  let wc${j} = w + min(col0 + SG * ${j}u, lastCol) * k4;`).join('\n')}
 ${R.flatMap((i) => C.map((j) => `  var acc${i}_${j} = 0.0;`)).join('\n')}

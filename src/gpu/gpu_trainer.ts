@@ -177,7 +177,8 @@ export class GpuTrainer implements Trainer {
     const first = this.steps;
     // Lists only for a layer 0 that reads them: f32 kernels (a GPU's default variant) take the gathered rows.
     const masks = plan.readsPackedInput(ds) ? ds.inputWords : null;
-    const { data, activeOffsets } = batchIndexData(chunk.indices, B, steps, masks, this.skipZeroWords ? 'active' : 'all', this.alignWords);
+    const { data, activeOffsets } = batchIndexData(
+      chunk.indices, B, steps, masks, this.skipZeroWords ? 'active' : 'all', this.alignWords, plan.listGroupRows);
     const slots: StepValues[] = Array.from({ length: steps }, (_, s) => ({
       lr: chunk.lrs[s], t: first + s + 1, slot: s, indexOffset: s * B, activeOffset: activeOffsets[s],
     }));
@@ -376,7 +377,8 @@ export class GpuTrainer implements Trainer {
     for (const g of groups) {
       const plan = this.plan(g.batch, g.batches);
       // Every word: a batch this large reads nearly all of them, and evaluation is no training step's cost.
-      const { data, activeOffsets } = batchIndexData(indices.subarray(g.start), g.batch, g.batches, ds.inputWords, 'all', this.alignWords);
+      const { data, activeOffsets } = batchIndexData(
+        indices.subarray(g.start), g.batch, g.batches, ds.inputWords, 'all', this.alignWords, plan.listGroupRows);
       writeBytes(this.device, plan.indices, 0, data);
       const slots = Array.from({ length: g.batches }, (_, j) => ({ lr: 0, t: 0, slot: j, indexOffset: j * g.batch, activeOffset: activeOffsets[j] }));
       // Cursor reset with the slots: batch j reads slot j (each batch's encodeForward advances the cursor).

@@ -3,7 +3,7 @@
 // (which words of which rows hold a nonzero byte), not against the module's own bit arithmetic.
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../../src/core/prng';
-import { activeListLength, batchIndexData, inputWordMasks, writeActiveWords } from '../../src/gpu/active_words';
+import { activeListLength, batchIndexData, batchListsLength, inputWordMasks, writeActiveWords } from '../../src/gpu/active_words';
 
 /** count rows of dim bytes, each word nonzero with probability `density` (one random nonzero byte in it). */
 function sparseBytes(count: number, dim: number, density: number, seed: number): Uint8Array {
@@ -74,20 +74,34 @@ describe('active input words', () => {
     expect(unaligned.bits).toEqual(inputWordMasks(bytes, count, dim, noShift).bits);
   });
 
-  it('lays out a chunk: sample indices, then one list per batch, or one list of every word for all', () => {
+  it('lays out a chunk: sample indices, then per batch its list and one per row group, or lists of every word for all', () => {
     const masks = inputWordMasks(bytes, count, dim, noShift);
     const samples = Uint32Array.from({ length: 12 }, (_, i) => (i * 7) % count);
-    const active = batchIndexData(samples, 4, 3, masks, 'active', 1);
-    expect(active.data.length).toBe(12 + 3 * activeListLength(40));
+    // Groups of 3 rows in batches of 4: a group of 3 and a short one of 1, so 3 lists per batch.
+    const active = batchIndexData(samples, 4, 3, masks, 'active', 1, 3);
+    expect(batchListsLength(40, 4, 3)).toBe(3 * activeListLength(40));
+    expect(active.data.length).toBe(12 + 3 * 3 * activeListLength(40));
     expect(Array.from(active.data.subarray(0, 12))).toEqual(Array.from(samples));
-    expect(active.activeOffsets).toEqual([12, 12 + 41, 12 + 82]);
-    active.activeOffsets.forEach((at, b) => expect(active.data[at]).toBe(nonzeroWords(bytes, dim, samples.subarray(4 * b, 4 * b + 4)).size));
-    const all = batchIndexData(samples, 4, 3, masks, 'all', 8);
+    expect(active.activeOffsets).toEqual([12, 12 + 123, 12 + 246]);
+    active.activeOffsets.forEach((at, b) => {
+      const rows = samples.subarray(4 * b, 4 * b + 4);
+      expect(active.data[at]).toBe(nonzeroWords(bytes, dim, rows).size);
+      // Each group's list holds exactly the words nonzero in its own rows, first.
+      for (const [g, groupRows] of [rows.subarray(0, 3), rows.subarray(3)].entries()) {
+        const list = at + (1 + g) * activeListLength(40);
+        const words = nonzeroWords(bytes, dim, groupRows);
+        expect(active.data[list]).toBe(words.size);
+        expect(new Set(active.data.subarray(list + 1, list + 1 + words.size))).toEqual(words);
+      }
+    });
+    const all = batchIndexData(samples, 4, 3, masks, 'all', 8, 3);
     expect(all.activeOffsets).toEqual([12, 12, 12]);
-    expect(Array.from(all.data.subarray(12))).toEqual([40, ...Array.from({ length: 40 }, (_, w) => w)]);
+    const everyWord = [40, ...Array.from({ length: 40 }, (_, w) => w)];
+    expect(Array.from(all.data.subarray(12))).toEqual([...everyWord, ...everyWord, ...everyWord]);
     // A dataset the kernels do not read as words: the indices alone.
-    expect(Array.from(batchIndexData(samples, 4, 3, null, 'active', 8).data)).toEqual(Array.from(samples));
-    expect(() => batchIndexData(samples, 4, 4, masks, 'active', 1)).toThrow(/need 16 sample indices, got 12/);
+    expect(Array.from(batchIndexData(samples, 4, 3, null, 'active', 8, 3).data)).toEqual(Array.from(samples));
+    expect(() => batchIndexData(samples, 4, 4, masks, 'active', 1, 3)).toThrow(/need 16 sample indices, got 12/);
+    expect(() => batchIndexData(samples, 4, 3, masks, 'active', 1, 0)).toThrow(/groupRows must be a positive integer, got 0/);
   });
 
   it('rejects rows that are not whole words and a byte count that is not count rows', () => {

@@ -2,7 +2,8 @@
 // in whole training runs on real MNIST digits, against the CPU twin, which multiplies every feature. The paper's
 // 784-128-10 network, so that layer 0's weight kernel also applies the SGD step (the path the bench times), with and
 // without momentum; batches of 16, whose active lists leave out a third of the words on average (checked first, or
-// the runs would show nothing), and different lists per batch.
+// the runs would show nothing), and different lists per batch; and batches of 64, the paper's, whose two groups of 32
+// rows (one workgroup of the u8 forward kernel each) get lists shorter than their batch's (checked too).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDataset, type Dataset } from '../../src/core/dataset';
 import { defaultOptimizer } from '../../src/core/optimizer';
@@ -41,10 +42,12 @@ const flat = (p: ModelParams): number[] => p.flatMap((l) => [...l.weight, ...l.b
 
 describe('training that skips the input words a batch has zero', () => {
   const chunk = randomChunk(COUNT, STEPS, BATCH, 0.05, 21);
+  const paperChunk = randomChunk(COUNT, STEPS, 64, 0.05, 22);
+  const masks = () => inputWordMasks(digits.features as Uint8Array, COUNT, 784, digits.shift);
 
   it('has batches whose lists leave words out, and lists that differ from batch to batch', () => {
-    const masks = inputWordMasks(digits.features as Uint8Array, COUNT, 784, digits.shift);
-    const { data, activeOffsets } = batchIndexData(chunk.indices, BATCH, STEPS, masks, 'active', 8);
+    // Groups of 32 rows, the rows of one workgroup of the u8 forward kernel the trainers below run (32×4).
+    const { data, activeOffsets } = batchIndexData(chunk.indices, BATCH, STEPS, masks(), 'active', 8, 32);
     const counts = activeOffsets.map((at) => data[at]);
     expect(Math.max(...counts)).toBeLessThan(196);
     expect(counts.reduce((a, b) => a + b) / STEPS).toBeLessThan(0.7 * 196);
@@ -52,8 +55,21 @@ describe('training that skips the input words a batch has zero', () => {
     expect(lists.size).toBeGreaterThan(STEPS / 2);
   });
 
-  for (const momentum of [0, 0.9]) {
-    it(`SGD${momentum ? ' with momentum' : ''} and coupled decay: ${STEPS} steps equal the CPU twin; evaluation too`, async () => {
+  it('gives each group of 32 rows of a batch of 64 a list no longer than its batch\'s, and shorter on average', () => {
+    const { data, activeOffsets } = batchIndexData(paperChunk.indices, 64, STEPS, masks(), 'active', 8, 32);
+    const counts = activeOffsets.map((at) => data[at]);
+    // The forward reads its group's list (at + (1 + g)·197): a kernel reading another group's would miss products.
+    const groupCounts = activeOffsets.map((at) => [1, 2].map((g) => data[at + g * 197]));
+    groupCounts.forEach((c, b) => c.forEach((n) => expect(n).toBeLessThanOrEqual(counts[b])));
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b) / xs.length;
+    expect(mean(groupCounts.flat())).toBeLessThan(mean(counts) - 4);
+  });
+
+  const runs = [
+    { batch: BATCH, momentum: 0, c: chunk }, { batch: BATCH, momentum: 0.9, c: chunk }, { batch: 64, momentum: 0, c: paperChunk },
+  ];
+  for (const { batch, momentum, c: trainChunk } of runs) {
+    it(`SGD${momentum ? ' with momentum' : ''} and coupled decay, batches of ${batch}: ${STEPS} steps equal the CPU twin; evaluation too`, async () => {
       const config: TrainerConfig = {
         spec: { inputSize: 784, hidden: [128], classes: 10 }, optimizer: defaultOptimizer('sgd', { lr: 0.05, momentum }),
         decay: { mode: 'coupled', coefficient: 1e-3, decayBiases: false }, seed: 3,
@@ -61,7 +77,7 @@ describe('training that skips the input words a batch has zero', () => {
       const g = await createGpuTrainer(gpu.device, config, { variant: u8InputVariant(gpu) });
       const c = createCpuTrainer(config);
       const [dg, dc] = [await g.addDataset(digits), await c.addDataset(digits)];
-      const [rg, rc] = [await g.train(dg, chunk), await c.train(dc, chunk)];
+      const [rg, rc] = [await g.train(dg, trainChunk), await c.train(dc, trainChunk)];
       expectClose(rg.stepLosses, rc.stepLosses, LOSS_TOL, 'loss curve');
       expectClose(flat(await g.getParams()), flat(await c.getParams()), PARAMS_TOL, `params after ${STEPS} steps`);
       const [eg, ec] = [await g.evaluate(dg), await c.evaluate(dc)];

@@ -10,7 +10,7 @@ export const U8_INDEX_OFFSET = 3;
 /**
  * f32: random values, the batch's rows. u8: a dataset of more rows than the batch as packed bytes (4 per u32 word),
  * with the per-feature normalisation (scale, then shift) and then the indices of the batch's samples (shuffled, some
- * repeated, the last row among them) at U8_INDEX_OFFSET, followed by the batch's active-word list (at activeOffset),
+ * repeated, the last row among them) at U8_INDEX_OFFSET, followed by the batch's active-word lists (at activeOffset),
  * named by the step slot `step` (lr 0). The list (gemm_codegen.ts GemmInput) is the words in a shuffled order, its
  * count ~70% of them (not a multiple of the subgroup size on long rows: the forward's tail runs); the words past the
  * count are zero in every row and have no shift, as the kernels require. `extra` is what the u8 kernels bind after
@@ -34,9 +34,14 @@ export function layerInput(B: number, I: number, seed: number, kind: 'f32' | 'u8
   const isActive = (f: number): boolean => active.has(Math.floor(f / 4));
   const bytes = Uint8Array.from({ length: count * I }, (_, e) => (!isActive(e % I) || rng.uniform(0, 1) < 0.5 ? 0 : rng.nextInt(256)));
   const activeOffset = U8_INDEX_OFFSET + B;
-  const indices = Uint32Array.from({ length: activeOffset + 1 + words }, (_, i) => {
+  // The batch's list, then the same list for each row group of the forward kernel (active_words.ts batchListsLength),
+  // enough of them for groups of any size down to 1 row. Group-specific lists are tested on real digits
+  // (zero_word_skipping_trainer.test.ts); here every inactive word is zero in every row.
+  const listLength = 1 + words;
+  const indices = Uint32Array.from({ length: activeOffset + (1 + B) * listLength }, (_, i) => {
     if (i < activeOffset) return i % 5 === 0 ? count - 1 : rng.nextInt(count);
-    return i === activeOffset ? activeCount : order[i - activeOffset - 1];
+    const k = (i - activeOffset) % listLength;
+    return k === 0 ? activeCount : order[k - 1];
   });
   // Per-feature values that differ, so that a feature read with another's scale or shift is caught.
   const scale = randomF32(I, seed + 1, 0.001, 0.02);

@@ -57,7 +57,7 @@ export async function warmPaperTrainer(steps: number): Promise<{
   await trainer.train(handle, chunk(steps));
   await trainer.train(handle, chunk(steps));
   const internals = trainer as unknown as {
-    plans: Map<number, { indices: GPUBuffer; stepSlots: GPUBuffer; encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void }>;
+    plans: Map<number, { indices: GPUBuffer; stepSlots: GPUBuffer; listGroupRows: number; encodeTrainStep(p: GPUComputePassEncoder, d: unknown): void }>;
     datasets: unknown[];
   };
   const plan = internals.plans.get(PAPER_BATCH);
@@ -65,7 +65,7 @@ export async function warmPaperTrainer(steps: number): Promise<{
   let t = 2 * steps;
   const newChunk = (): void => {
     const c = chunk(steps);
-    const { data, activeOffsets } = batchIndexData(c.indices, PAPER_BATCH, steps, (internals.datasets[0] as GpuDataset).inputWords, 'active', gpu.device.adapterInfo.subgroupMinSize || 1);
+    const { data, activeOffsets } = batchIndexData(c.indices, PAPER_BATCH, steps, (internals.datasets[0] as GpuDataset).inputWords, 'active', gpu.device.adapterInfo.subgroupMinSize || 1, plan.listGroupRows);
     writeBytes(gpu.device, plan.indices, 0, data);
     const slots = Array.from({ length: steps }, (_, s) => ({
       lr: c.lrs[s], t: ++t, slot: s, indexOffset: s * PAPER_BATCH, activeOffset: activeOffsets[s],

@@ -282,7 +282,7 @@ fn storeOutput(po: u32, yo: u32, row: u32, col: u32, acc: f32) {
  *
  * The loop over a group's SG rows has a constant trip count (rows past the batch shuffle dy = 0) and takes
  * `rowsPerUpdate` rows per accumulator update (SG is a power of two ≥ 4, WebGPU's subgroup sizes, so 2 divides it).
- * Why, measured on lavapipe at 64×784×128 on uint8 input: with \`t < min(SG, batch − r0)\` the compiled loop paid
+ * Why, measured on lavapipe at 64×784×128 on uint8 input: with `t < min(SG, batch − r0)` the compiled loop paid
  * for its variable count (4 alternating pairs of perf/gemm_variants.ts runs, LP_NUM_THREADS=1: 0.57–0.99 ms against
  * 0.70–1.10; in training, perf/step_profile.ts, two pairs: the dispatch 919/951 → 818/866 µs). And llvmpipe runs a
  * loop body under a lane mask, so each accumulator update is a multiply, an add, a blend and a spill: two rows per

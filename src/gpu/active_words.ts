@@ -53,7 +53,7 @@ export const batchListsLength = (words: number, batch: number, groupRows: number
   (1 + rowGroups(batch, groupRows)) * activeListLength(words);
 
 /** Groups of `groupRows` rows in a batch (the last one may be short). */
-export const rowGroups = (batch: number, groupRows: number): number => {
+const rowGroups = (batch: number, groupRows: number): number => {
   if (!(Number.isInteger(groupRows) && groupRows >= 1)) throw new RangeError(`groupRows must be a positive integer, got ${groupRows}`);
   return Math.ceil(batch / groupRows);
 };

@@ -254,13 +254,19 @@ ${R.map((i) => `      let a${i} = subgroupShuffle(xs${i}, t);\n${C.map((j) => ` 
 ${C.map((j) => `    let b${j} = params[wc${j} + ${wordAt('k')}];`).join('\n')}
 ${R.map((i) => `    let a${i} = ${inputVec4(input, `x[xr${i} + ${wordAt('k')}]`, `normalisation[${wordAt('k')}]`, `normalisation[k4 + ${wordAt('k')}]`)};\n${C.map((j) => `    acc${i}_${j} = ${fmaDot(`a${i}`, `b${j}`, `acc${i}_${j}`)};`).join('\n')}`).join('\n')}
   }
-${R.flatMap((i) => C.map((j) => `  storeOutput(po, yo, row0 + ${i}u, col0 + SG * ${j}u, acc${i}_${j});`)).join('\n')}
+  // Each of this lane's columns' bias, loaded once rather than once per row.
+${C.map((j) => `  let bias${j} = biasOf(po, min(col0 + SG * ${j}u, lastCol));`).join('\n')}
+${R.flatMap((i) => C.map((j) => `  storeOutput(yo, row0 + ${i}u, col0 + SG * ${j}u, acc${i}_${j} + bias${j});`)).join('\n')}
 }
 
-fn storeOutput(po: u32, yo: u32, row: u32, col: u32, acc: f32) {
-  if (row >= dims.batch || col >= dims.outFeatures) { return; }
+fn biasOf(po: u32, col: u32) -> f32 {
   let e = po + dims.bOffset + col;
-  var out = acc + params[e / 4u][e % 4u];
+  return params[e / 4u][e % 4u];
+}
+
+fn storeOutput(yo: u32, row: u32, col: u32, sum: f32) {
+  if (row >= dims.batch || col >= dims.outFeatures) { return; }
+  var out = sum;
   if (dims.relu != 0u && out < 0.0) { out = 0.0; }
   y[yo + row * dims.outFeatures + col] = out;
 }

@@ -274,6 +274,27 @@ fn storeOutput(yo: u32, row: u32, col: u32, sum: f32) {
 }
 
 /**
+ * The SGD step of the weights whose gradients a shuffle weight kernel finished (its accumulators acc(o, q, c): output
+ * row 4·(out0 + o) + q, this lane's input vec4 c), taken in a loop over them from a private array rather than written
+ * out once per accumulator. Why: llvmpipe compiles the long straight block of 64 steps worse than the loop; on uint8
+ * input at 64×784×128 (LP_NUM_THREADS=1 MNIST=1 MOMENTUM=0 perf/step_profile.ts, 5 pairs) 703–737 µs against 737–828,
+ * and in training (perf/chunk_wall_cpu.ts, 3 pairs each) median chunks 1065–1080 against 1082–1094 µs/step on one
+ * thread, 641/651/792 against 669/826/836 on two (CPU per step 1067–1093 against 1090–1102).
+ */
+function sgdStepLoop(O: number[], Q: number[], C: number[], input: GemmInput, acc: (o: number, q: number, c: number) => string): string {
+  const n = O.length * Q.length * C.length;
+  return `  var finished: array<vec4f, ${n}>;
+${O.flatMap((o) => Q.flatMap((q) => C.map((c) => `  finished[${(o * Q.length + q) * C.length + c}] = ${acc(o, q, c)};`))).join('\n')}
+  // This lane's input vec4 of each of its groups, where the weights of output row r lie at base + r·n4.
+  let inputAt = array<u32, ${C.length}>(${C.map((c) => (input === 'f32' ? `in0 + SG * ${c}u` : `xi${c}`)).join(', ')});
+  for (var k = 0u; k < ${n}u; k++) {
+    let c = k % ${C.length}u;
+    let row = 4u * out0 + k / ${C.length}u;
+    if (row < dims.outFeatures && in0 + SG * c < n4) { sgdUpdate(base + row * n4 + inputAt[c], finished[k], weightTerms); }
+  }`;
+}
+
+/**
  * dense_backward_weight (twin: denseBackwardWeight in src/cpu/dense.ts), dw = dyᵀ·x overwriting dw, for CPU drivers
  * with subgroups: one workgroup is one subgroup of SG lanes along the input features (each lane `lanesGroups` vec4s of
  * them, SG vec4s apart), computing 4·`outGroups` output features. The dy rows are the same for every lane: per SG
@@ -362,7 +383,7 @@ ${O.map((o) => `  let biasSum${o} = subgroupAdd(bias${o});`).join('\n')}${update
 ${O.map((o) => `    if (out0 + ${o}u < m4) { ${finish(`db + out0 + ${o}u`, `biasSum${o}`, 'biasTerms')} }`).join('\n')}
   }
   let base = (wid.z * dims.pStride + dims.dwOffset) / 4u;
-${O.flatMap((o) => C.map((c) => `  if (out0 + ${o}u < m4 && in0 + SG * ${c}u < n4) {
+${use === 'sgd' ? sgdStepLoop(O, Q, C, input, acc) : O.flatMap((o) => C.map((c) => `  if (out0 + ${o}u < m4 && in0 + SG * ${c}u < n4) {
 ${Q.map((q) => `    ${finish(`base + (4u * (out0 + ${o}u) + ${q}u) * n4 + ${input === 'f32' ? `in0 + SG * ${c}u` : `xi${c}`}`, acc(o, q, c), 'weightTerms')}`).join('\n')}
   }`)).join('\n')}
 }

@@ -8,6 +8,7 @@ import { layerShapes, type ModelSpec } from '../core/spec';
 import { createStorageBuffer, uniformBuffer } from './buffers';
 import { bindGroup, encodeDispatch, gemmGroups, linearGroups, makeDispatch, stridedGroups, UniformArena, type Dispatch } from './dispatch';
 import { gatherKernel, optimizerDispatches } from './elementwise_variants';
+import { FusedSteps, fusedStage, unfusableReason, type FusedStage, type Fusion } from './fused_steps';
 import type { GpuDataset } from './gpu_dataset';
 import { KERNELS, SOFTMAX_MODE, type KernelDef, type KernelName } from './kernels';
 import type { ParamLayout } from './param_layout';
@@ -120,10 +121,14 @@ export class BatchPlan {
    */
   private readonly head: { kernel: KernelPipeline; dims: () => GPUBufferBinding } | null;
   private readonly staticUniforms: GPUBuffer;
+  /** Per dataset: its fused training step, or null where it has none (fusedSteps). */
+  private readonly fused = new Map<number, FusedSteps | null>();
 
   constructor(
     private readonly cache: PipelineCache, spec: ModelSpec, private readonly model: ModelBuffers,
     optimizer: OptimizerConfig, readonly batch: number, readonly capacity: number,
+    /** How a training step's dispatches fuse into one (fused_steps.ts); null: they do not. */
+    private readonly fusion: Fusion | null = null,
   ) {
     const device = cache.device;
     const B = batch;
@@ -292,21 +297,58 @@ export class BatchPlan {
    * and the loss where the plan has a head kernel).
    */
   encodeTrainStep(pass: GPUComputePassEncoder, ds: GpuDataset): void {
-    const input = this.inputDispatches(ds);
+    for (const d of this.trainStepDispatches(this.inputDispatches(ds))) encodeDispatch(pass, d);
+  }
+
+  /**
+   * `steps` training steps from slot 0: one fused dispatch where the variant fuses a step's dispatches and they can
+   * be fused (fused_steps.ts), else encodeTrainStep's dispatches per step. Queues the fused kernel's sync words, so it
+   * is called after any earlier chunk's submit, like writeStepSlots.
+   */
+  encodeTrainSteps(pass: GPUComputePassEncoder, ds: GpuDataset, steps: number): void {
+    const fused = this.fusedSteps(ds);
+    if (fused) {
+      fused.encode(pass, steps);
+      return;
+    }
+    for (let s = 0; s < steps; s++) this.encodeTrainStep(pass, ds);
+  }
+
+  /** A training step's dispatches in order. */
+  private trainStepDispatches(input: InputDispatches): Dispatch[] {
+    const out: Dispatch[] = [];
     if (input.head) {
       // The head kernel runs the last layer's forward, the loss and the last layer's backward (this.backward starts
       // at the layer before it).
-      if (input.gather) encodeDispatch(pass, input.gather);
-      encodeDispatch(pass, input.forward0);
-      for (const d of this.forward.slice(0, -1)) encodeDispatch(pass, d);
-      encodeDispatch(pass, input.head);
+      if (input.gather) out.push(input.gather);
+      out.push(input.forward0, ...this.forward.slice(0, -1), input.head);
     } else {
-      this.encodeBatchForward(pass, input, 'gradient');
+      if (input.gather) out.push(input.gather);
+      out.push(input.forward0, ...this.forward, input.loss.gradient);
     }
-    for (const d of this.backward) encodeDispatch(pass, d);
-    encodeDispatch(pass, input.backwardWeight0);
-    if (input.backwardBias0) encodeDispatch(pass, input.backwardBias0);
-    for (const d of this.optimizerSteps) encodeDispatch(pass, d);
+    out.push(...this.backward, input.backwardWeight0);
+    if (input.backwardBias0) out.push(input.backwardBias0);
+    out.push(...this.optimizerSteps);
+    return out;
+  }
+
+  /** The dataset's fused training step (made on first use), or null where the variant or the step's kernels rule it out. */
+  private fusedSteps(ds: GpuDataset): FusedSteps | null {
+    if (!this.fusion) return null;
+    let fused = this.fused.get(ds.handle.id);
+    if (fused === undefined) {
+      const input = this.inputDispatches(ds);
+      const dispatches = this.trainStepDispatches(input).filter((d) => d.counts[0] > 0 && d.counts[1] > 0);
+      // Forward kernels' x and weight kernels' y run along the layer's outputs, i.e. its weights' rows.
+      const affinity = (d: Dispatch): FusedStage['affinity'] =>
+        d === input.forward0 || this.forward.includes(d) ? 'x' : d === input.backwardWeight0 ? 'y' : 'none';
+      fused = unfusableReason(dispatches) === undefined
+        ? new FusedSteps(this.cache.device, dispatches.map((d) => fusedStage(d, affinity(d))), this.fusion, this.capacity,
+          `fused training step (batch ${this.batch}, dataset ${ds.handle.id})`)
+        : null;
+      this.fused.set(ds.handle.id, fused);
+    }
+    return fused;
   }
 
   destroy(): void {
@@ -314,6 +356,8 @@ export class BatchPlan {
       this.staticUniforms]) b.destroy();
     for (const g of this.inputs.values()) g.dims?.destroy();
     this.inputs.clear();
+    for (const f of this.fused.values()) f?.destroy();
+    this.fused.clear();
   }
 
   private encodeBatchForward(pass: GPUComputePassEncoder, input: InputDispatches, mode: LossMode): void {

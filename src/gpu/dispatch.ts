@@ -43,7 +43,16 @@ export function bindGroup(
   }
   // A GPUBufferBinding has a `buffer` member; a GPUBuffer has none.
   const entries = resources.map((r, binding): GPUBindGroupEntry => ({ binding, resource: 'buffer' in r ? r : { buffer: r as GPUBuffer } }));
-  return device.createBindGroup({ label: label ?? kernel.def.name, layout: kernel.layout, entries });
+  const group = device.createBindGroup({ label: label ?? kernel.def.name, layout: kernel.layout, entries });
+  boundResources.set(group, resources);
+  return group;
+}
+
+/** What each bind group made by bindGroup binds, in binding order: fused_steps.ts rebinds a step's buffers in one group. */
+const boundResources = new WeakMap<GPUBindGroup, readonly (GPUBuffer | GPUBufferBinding)[]>();
+
+export function resourcesOf(group: GPUBindGroup): readonly (GPUBuffer | GPUBufferBinding)[] | undefined {
+  return boundResources.get(group);
 }
 
 /**

@@ -15,6 +15,7 @@ import { BatchPlan, type LossMode, type ModelBuffers } from './batch_plan';
 import { createStorageBuffer, readBuffers, writeBytes } from './buffers';
 import { bindGroup, encodeDispatch, makeDispatch, UniformArena, type Dispatch } from './dispatch';
 import { destroyDataset, uploadDataset, type GpuDataset } from './gpu_dataset';
+import { fusedWorkgroups, type Fusion } from './fused_steps';
 import { selectVariant, type KernelVariant } from './kernel_variants';
 import { idleMs, MeasuredSpeed } from './idle_wait';
 import { flattenParams, paramLayout, unflattenParams, type ParamLayout } from './param_layout';
@@ -75,7 +76,10 @@ export async function createGpuTrainer(device: GPUDevice, config: TrainerConfig,
 export async function createModelStack(
   device: GPUDevice, configs: TrainerConfig[], variant: KernelVariant, skipZeroInputWords = true,
 ): Promise<GpuTrainer> {
-  const trainer = new GpuTrainer(device, configs, pipelineCache(device, variant), skipZeroInputWords);
+  // Whether steps fuse is the trainer's own choice: trainers of variants that differ only in it share pipelines.
+  const fusion = variant.fusedSteps && variant.subgroupSize
+    ? { subgroupSize: variant.subgroupSize, workgroups: variant.fusedWorkgroups ?? fusedWorkgroups() } : null;
+  const trainer = new GpuTrainer(device, configs, pipelineCache(device, variant), skipZeroInputWords, fusion);
   // Pipeline compilation errors surface here rather than at the first step.
   device.pushErrorScope('validation');
   trainer.warmUp();
@@ -112,7 +116,7 @@ export class GpuTrainer implements Trainer {
 
   constructor(
     private readonly device: GPUDevice, readonly configs: readonly TrainerConfig[], cache: PipelineCache,
-    private readonly skipZeroWords = true,
+    private readonly skipZeroWords = true, private readonly fusion: Fusion | null = null,
   ) {
     const config = configs[0];
     this.alignWords = cache.variant.subgroupSize ?? 1;
@@ -190,7 +194,7 @@ export class GpuTrainer implements Trainer {
     writeStepSlots(this.device, plan.stepSlots, packStepSlots(slots, this.config.optimizer, this.decays()));
     const encoder = this.device.createCommandEncoder({ label: `train ${steps} steps` });
     const pass = encoder.beginComputePass();
-    for (let s = 0; s < steps; s++) plan.encodeTrainStep(pass, ds);
+    plan.encodeTrainSteps(pass, ds, steps);
     pass.end();
     const [bytes] = await this.readAfterIdle([{ buffer: plan.metrics, bytes: steps * K * 8 }], encoder, plan.stepSpeed, steps);
     const f = new Float32Array(bytes);
@@ -417,7 +421,7 @@ export class GpuTrainer implements Trainer {
     if (!p || p.capacity < batches) {
       p?.destroy();
       const capacity = Math.max(16, 2 ** Math.ceil(Math.log2(batches)));
-      p = new BatchPlan(this.cache, this.config.spec, this.model, this.config.optimizer, batch, capacity);
+      p = new BatchPlan(this.cache, this.config.spec, this.model, this.config.optimizer, batch, capacity, this.fusion);
       this.plans.set(batch, p);
     }
     return p;

@@ -32,6 +32,13 @@ export interface KernelVariant {
    * groups in one optimizer dispatch) where the shapes allow it: elementwise_variants.ts. Absent: the scalar kernels.
    */
   vectorElementwise?: boolean;
+  /**
+   * A chunk's training steps as one persistent dispatch whose workgroups run the step's dispatches as stages
+   * (fused_steps.ts): CPU drivers with subgroups only, since it relies on what they do beyond WebGPU's promises.
+   */
+  fusedSteps?: boolean;
+  /** Workgroups of the fused dispatch; absent: one per CPU thread (fused_steps.ts fusedWorkgroups). Tests vary it. */
+  fusedWorkgroups?: number;
 }
 
 /** Register-blocked candidates (rows × columns of outputs per invocation), all in the kernel table. */
@@ -84,7 +91,7 @@ type AdapterFacts = Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'device' | 
 export function selectVariant(info: AdapterFacts | undefined, features?: ReadonlySet<string>): KernelVariant {
   if (info && !isSoftwareAdapter(info)) return VARIANTS.hardware;
   const size = fixedSubgroupSize(info, features);
-  return size ? withSubgroups(VARIANTS.software, size) : VARIANTS.software;
+  return size ? { ...withSubgroups(VARIANTS.software, size), fusedSteps: true } : VARIANTS.software;
 }
 
 /**
@@ -109,14 +116,16 @@ export function fixedSubgroupSize(info: AdapterFacts | undefined, features?: Rea
   return allowed && min === max ? min : undefined;
 }
 
-const DEFAULT_SHUFFLES = { forward: 'denseForwardShuffle32x4', backwardWeight: 'denseBackwardWeightShuffle32x8' } as const;
+const DEFAULT_SHUFFLES = { forward: 'denseForwardShuffle16x4', backwardWeight: 'denseBackwardWeightShuffle32x8' } as const;
 
 /**
  * `base` with the shuffle kernels for subgroups of `size` lanes. Defaults measured on lavapipe: forward 32×4 vs the
  * vec4 kernel 16.8 vs 6.0 GFLOP/s at 1024³, 9–11 vs 4 at 64×784×128 (test/gpu/perf/gemm_variants.ts, one loaded run,
  * interleaved); weight gradient 32×8 vs the 8×16 register block 17.2 vs 11.8 at 1024³, 13.5 vs 6.9 at 784×64×128.
- * Larger blocks are not worth their compile time: llvmpipe compiles a block of 64 rows × 4·SG columns in ~54 s (32 rows:
- * ~16 s, 16 rows: ~5 s; once per machine, Mesa caches it on disk) for ~10% more speed.
+ * The forward's 16 rows (16×4) train as fast as 32 (in-process A/B of the paper's steps, fused as on a CPU driver:
+ * medians 479 vs 486 µs/step on two threads, 867 vs 895 on one) and compile faster, which matters most for the fused
+ * kernel (fused_steps.ts; fresh Mesa cache: 29 vs 40 s). llvmpipe compiles a block of 64 rows × 4·SG columns in
+ * ~54 s (32 rows: ~16 s, 16 rows: ~5 s; once per machine, Mesa caches it on disk) for ~10% more speed alone.
  */
 export function withSubgroups(
   base: KernelVariant, size: number,

@@ -10,6 +10,8 @@ export interface KernelPipeline {
   workgroup: [number, number];
   /** Outputs per invocation as (columns, rows), from the kernel table. */
   block: readonly [number, number];
+  /** The pipeline constants it was compiled with (its `override`s: workgroup shape and the caller's). */
+  constants: Readonly<Record<string, number>>;
 }
 
 export class PipelineCache {
@@ -51,11 +53,12 @@ export class PipelineCache {
       constants = { WG: v.linear };
       workgroup = [v.linear, 1];
     }
+    const all = { ...constants, ...overrides };
     const pipeline = this.device.createComputePipeline({
       label: def.name,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main', constants: { ...constants, ...overrides } },
+      compute: { module, entryPoint: 'main', constants: all },
     });
-    return { def, layout, pipeline, workgroup, block: def.block };
+    return { def, layout, pipeline, workgroup, block: def.block, constants: all };
   }
 }

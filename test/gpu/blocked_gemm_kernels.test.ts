@@ -139,7 +139,7 @@ describe('subgroup-shuffle GEMM kernels (the CPU drivers\' static choice when th
   it('is what the static selection picks for a CPU driver (a real GPU keeps the hardware variant)', () => {
     expect(variant.name).toBe(`software-subgroups${variant.subgroupSize}`);
     expect(selectVariant(gpu.info, gpu.device.features).name).toBe(isSoftwareAdapter(gpu.info) ? variant.name : 'hardware');
-    expect(gemmKernel('forward', 784, [0], variant, 128)).toBe('denseForwardShuffle32x4');
+    expect(gemmKernel('forward', 784, [0], variant, 128)).toBe('denseForwardShuffle16x4');
     expect(gemmKernel('backwardWeight', 784, [0], variant, 128)).toBe('denseBackwardWeightShuffle32x8');
     expect(gemmKernel('backwardWeight', 784, [0], variant, 10)).toBe('denseBackwardWeightVec4');
     // Without a subgroup size the shuffle kernel is never chosen, whatever the variant names.

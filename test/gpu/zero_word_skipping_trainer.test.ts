@@ -2,7 +2,7 @@
 // in whole training runs on real MNIST digits, against the CPU twin, which multiplies every feature. The paper's
 // 784-128-10 network, so that layer 0's weight kernel also applies the SGD step (the path the bench times), with and
 // without momentum; batches of 16, whose active lists leave out a third of the words on average (checked first, or
-// the runs would show nothing), and different lists per batch; and batches of 64, the paper's, whose two groups of 32
+// the runs would show nothing), and different lists per batch; and batches of 64, the paper's, whose four groups of 16
 // rows (one workgroup of the u8 forward kernel each) get lists shorter than their batch's (checked too).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDataset, type Dataset } from '../../src/core/dataset';
@@ -46,8 +46,8 @@ describe('training that skips the input words a batch has zero', () => {
   const masks = () => inputWordMasks(digits.features as Uint8Array, COUNT, 784, digits.shift);
 
   it('has batches whose lists leave words out, and lists that differ from batch to batch', () => {
-    // Groups of 32 rows, the rows of one workgroup of the u8 forward kernel the trainers below run (32×4).
-    const { data, activeOffsets } = batchIndexData(chunk.indices, BATCH, STEPS, masks(), 'active', 8, 32);
+    // Groups of 16 rows, the rows of one workgroup of the u8 forward kernel the trainers below run (16×4).
+    const { data, activeOffsets } = batchIndexData(chunk.indices, BATCH, STEPS, masks(), 'active', 8, 16);
     const counts = activeOffsets.map((at) => data[at]);
     expect(Math.max(...counts)).toBeLessThan(196);
     expect(counts.reduce((a, b) => a + b) / STEPS).toBeLessThan(0.7 * 196);
@@ -55,11 +55,11 @@ describe('training that skips the input words a batch has zero', () => {
     expect(lists.size).toBeGreaterThan(STEPS / 2);
   });
 
-  it('gives each group of 32 rows of a batch of 64 a list no longer than its batch\'s, and shorter on average', () => {
-    const { data, activeOffsets } = batchIndexData(paperChunk.indices, 64, STEPS, masks(), 'active', 8, 32);
+  it('gives each group of 16 rows of a batch of 64 a list no longer than its batch\'s, and shorter on average', () => {
+    const { data, activeOffsets } = batchIndexData(paperChunk.indices, 64, STEPS, masks(), 'active', 8, 16);
     const counts = activeOffsets.map((at) => data[at]);
     // The forward reads its group's list (at + (1 + g)·197): a kernel reading another group's would miss products.
-    const groupCounts = activeOffsets.map((at) => [1, 2].map((g) => data[at + g * 197]));
+    const groupCounts = activeOffsets.map((at) => [1, 2, 3, 4].map((g) => data[at + g * 197]));
     groupCounts.forEach((c, b) => c.forEach((n) => expect(n).toBeLessThanOrEqual(counts[b])));
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b) / xs.length;
     expect(mean(groupCounts.flat())).toBeLessThan(mean(counts) - 4);

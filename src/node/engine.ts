@@ -34,9 +34,9 @@ export interface EngineWorkload {
  * always. A software one: only a batched sweep of 2 or more runs on lavapipe with the subgroup kernels. Measured
  * there (2-core machine, the README's main job: 5 coefficients, 784-1024-10, 10 epochs): GPU engine 40–41 s with
  * Mesa's shader cache, 72–83 s without it (the first run on a machine compiles the kernels), CPU engine 87–93 s. A
- * single run of the paper's example is faster on the GPU engine once its kernels are compiled (`npm run bench`, two
- * runs: 0.98–1.24 vs 1.98–2.05 ms/step), but a machine's first run compiles them for ~18 s, which a single run pays
- * back only after some 20,000 steps; the CPU engine needs one core and no compilation. Other CPU drivers (SwiftShader) and lavapipe without
+ * single run of the paper's example is faster on the GPU engine once its kernels are compiled (`npm run bench`: 0.50
+ * vs 2.19 ms/step with the fused steps of fused_steps.ts), but a machine's first run compiles them for ~35 s, which a
+ * single run pays back only after some 20,000 steps; the CPU engine needs one core and no compilation. Other CPU drivers (SwiftShader) and lavapipe without
  * subgroups were not measured faster.
  */
 export function gpuEngineFits(gpu: Pick<Engine, 'software' | 'lavapipeSubgroups'>, workload: EngineWorkload): boolean {

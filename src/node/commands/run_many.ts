@@ -49,7 +49,7 @@ export async function runMany(flags: RunFlags, o: ManyOptions, io: CliIo): Promi
   if (!flags.quiet) io.err(`engine: ${engine.description}`);
   // llvmpipe compiles a pipeline at its first dispatch, not at creation: the first step waits for it.
   if (!flags.quiet && engine.kind === 'gpu' && engine.software) {
-    io.err('note: a software WebGPU adapter compiles the kernels at the first step (~20 s the first time on a machine; Mesa caches them on disk)');
+    io.err('note: a software WebGPU adapter compiles the kernels at the first step (20–40 s the first time on a machine; Mesa caches them on disk)');
   }
   const runs: RunResult[] = [];
   const params: ModelParams[] = [];

@@ -306,12 +306,16 @@ export class BatchPlan {
    * is called after any earlier chunk's submit, like writeStepSlots.
    */
   encodeTrainSteps(pass: GPUComputePassEncoder, ds: GpuDataset, steps: number): void {
-    const fused = this.fusedSteps(ds);
-    if (fused) {
-      fused.encode(pass, steps);
-      return;
-    }
+    if (this.fusedSteps(ds)?.encode(pass, steps)) return;
     for (let s = 0; s < steps; s++) this.encodeTrainStep(pass, ds);
+  }
+
+  /**
+   * Builds the dataset's fused training step where it has one; the promise settles when encodeTrainSteps can use it
+   * or never will (FusedSteps.ready). Undefined where the step does not fuse.
+   */
+  prepareTrainSteps(ds: GpuDataset): Promise<void> | undefined {
+    return this.fusedSteps(ds)?.ready;
   }
 
   /** A training step's dispatches in order. */
@@ -343,7 +347,7 @@ export class BatchPlan {
       const affinity = (d: Dispatch): FusedStage['affinity'] =>
         d === input.forward0 || this.forward.includes(d) ? 'x' : d === input.backwardWeight0 ? 'y' : 'none';
       fused = unfusableReason(dispatches) === undefined
-        ? new FusedSteps(this.cache.device, dispatches.map((d) => fusedStage(d, affinity(d))), this.fusion, this.capacity,
+        ? FusedSteps.build(this.cache.device, dispatches.map((d) => fusedStage(d, affinity(d))), this.fusion, this.capacity,
           `fused training step (batch ${this.batch}, dataset ${ds.handle.id})`)
         : null;
       this.fused.set(ds.handle.id, fused);

@@ -300,37 +300,73 @@ export function gridWords(stages: readonly FusedStage[]): Uint32Array<ArrayBuffe
 export const syncWords = (stages: number, parts: number, capacity: number): number => 1 + (parts + 1) * stages * capacity;
 
 /** A step's dispatches fused into one pipeline with its bind group and sync buffer, for chunks of up to `capacity` steps. */
+/**
+ * Why the fused kernel of `bindings` (fusedStepsSource's, plus the sync and grid buffers) does not fit the device's
+ * limits, or undefined. Browsers expose fewer storage buffers per stage than Dawn in Node (Chromium: 10; the paper's
+ * step needs 12), and there the step keeps its separate dispatches.
+ */
+export function limitsReason(bindings: readonly FusedBinding[], limits: GPUSupportedLimits): string | undefined {
+  const storage = bindings.filter((b) => b.type !== 'uniform').length + 1;
+  const uniform = bindings.length + 2 - storage;
+  if (storage > limits.maxStorageBuffersPerShaderStage) return `${storage} storage buffers (the device allows ${limits.maxStorageBuffersPerShaderStage})`;
+  if (uniform > limits.maxUniformBuffersPerShaderStage) return `${uniform} uniform buffers (the device allows ${limits.maxUniformBuffersPerShaderStage})`;
+  return undefined;
+}
+
+/** A step's dispatches fused into one pipeline with its bind group and sync buffer, for chunks of up to `capacity` steps. */
 export class FusedSteps {
-  private readonly pipeline: GPUComputePipeline;
+  /**
+   * Settles when the pipeline has been built, after which encode() fuses, or has failed to build (a warning says why),
+   * after which encode() declines and the caller encodes the separate dispatches. Never rejects.
+   */
+  readonly ready: Promise<void>;
+  private pipeline: GPUComputePipeline | null = null;
   private readonly group: GPUBindGroup;
   private readonly sync: GPUBuffer;
   private readonly grids: GPUBuffer;
   private readonly workgroups: number;
 
-  constructor(
+  /** The fused steps of `stages`, or null where they do not fit the device's limits (limitsReason). */
+  static build(device: GPUDevice, stages: readonly FusedStage[], fusion: Fusion, capacity: number, label: string): FusedSteps | null {
+    const { code, bindings } = fusedStepsSource(stages, fusion.subgroupSize);
+    return limitsReason(bindings, device.limits) === undefined ? new FusedSteps(device, stages, fusion, capacity, label, code, bindings) : null;
+  }
+
+  private constructor(
     private readonly device: GPUDevice, private readonly stages: readonly FusedStage[], fusion: Fusion,
-    private readonly capacity: number, label: string,
+    private readonly capacity: number, label: string, code: string, bindings: readonly FusedBinding[],
   ) {
     this.workgroups = fusion.workgroups;
-    const { code, bindings } = fusedStepsSource(stages, fusion.subgroupSize);
     this.sync = device.createBuffer({ label: `${label} sync`, size: 4 * syncWords(stages.length, fusion.workgroups, capacity), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     this.grids = device.createBuffer({ label: `${label} grids`, size: 16 * stages.length, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(this.grids, 0, gridWords(stages));
     const types: BindingType[] = [...bindings.map((b) => b.type), 'storage', 'uniform'];
     const entries = types.map((type, binding): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } }));
+    device.pushErrorScope('validation');
     const layout = device.createBindGroupLayout({ label, entries });
-    this.pipeline = device.createComputePipeline({
-      label, layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module: device.createShaderModule({ label, code }), entryPoint: 'main' },
-    });
     const resources = [...bindings.map((b) => b.resource), this.sync, this.grids];
     this.group = device.createBindGroup({
       label, layout, entries: resources.map((r, binding) => ({ binding, resource: 'buffer' in r ? r : { buffer: r } })),
     });
+    const pipeline = device.createComputePipelineAsync({
+      label, layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module: device.createShaderModule({ label, code }), entryPoint: 'main' },
+    });
+    const scope = device.popErrorScope();
+    this.ready = Promise.all([scope, pipeline]).then(([error, built]) => {
+      if (error) throw new Error(error.message);
+      this.pipeline = built;
+    }).catch((e: unknown) => {
+      console.warn(`decaylab: the fused training step (${label}) did not build, so its chunks run as separate dispatches: ${(e as Error).message}`);
+    });
   }
 
-  /** Queues the sync words of a chunk of `steps` steps (before its submit) and encodes its one dispatch. */
-  encode(pass: GPUComputePassEncoder, steps: number): void {
+  /**
+   * Queues the sync words of a chunk of `steps` steps (before its submit) and encodes its one dispatch; false, encoding
+   * nothing, while the pipeline is not built (ready).
+   */
+  encode(pass: GPUComputePassEncoder, steps: number): boolean {
+    if (!this.pipeline) return false;
     if (!Number.isInteger(steps) || steps < 1 || steps > this.capacity) throw new RangeError(`fused steps: ${steps} steps do not fit ${this.capacity}`);
     const words = new Uint32Array(syncWords(this.stages.length, this.workgroups, steps));
     words[0] = steps;
@@ -338,6 +374,7 @@ export class FusedSteps {
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.group);
     pass.dispatchWorkgroups(this.workgroups);
+    return true;
   }
 
   destroy(): void {

@@ -177,6 +177,13 @@ export class GpuTrainer implements Trainer {
     const K = this.models;
     if (B > MAX_BATCH) throw new RangeError(`batchSize ${B} is over the GPU engine's limit of ${MAX_BATCH}`);
     if (steps === 0) return this.configs.map(() => ({ stepLosses: new Float32Array(0), correct: 0, samples: 0 }));
+    // A fused step (fused_steps.ts) builds its pipeline asynchronously on first use: waiting for it here, before this
+    // chunk numbers its steps, keeps chunks in call order. Only the first chunks of a plan and dataset wait.
+    const building = this.plan(B, steps).prepareTrainSteps(ds);
+    if (building) {
+      await building;
+      this.assertLive();
+    }
     const plan = this.plan(B, steps);
     const first = this.steps;
     // Lists only for a layer 0 that reads them: f32 kernels (a GPU's default variant) take the gathered rows.

@@ -10,7 +10,7 @@ import { makeDataset, type Dataset } from '../../src/core/dataset';
 import { defaultOptimizer } from '../../src/core/optimizer';
 import type { ModelParams } from '../../src/core/params';
 import type { TrainerConfig } from '../../src/core/trainer';
-import { fusedStepsSource, gridWords, MAX_FUSED_STAGES, type FusedStage } from '../../src/gpu/fused_steps';
+import { fusedStepsSource, gridWords, limitsReason, MAX_FUSED_STAGES, type FusedStage } from '../../src/gpu/fused_steps';
 import { createGpuSweep } from '../../src/gpu/gpu_sweep';
 import { createGpuTrainer } from '../../src/gpu/gpu_trainer';
 import { selectVariant, type KernelVariant } from '../../src/gpu/kernel_variants';
@@ -178,6 +178,16 @@ fn main(@builtin(subgroup_invocation_id) lane: u32) {
     expect(code).toContain('runStage1(first + 1u * stride, fusedGrids[1], workgroups, wg.x, lane);');
     // Items of the writer split along x into the workgroups' ranges, the reader's in one.
     expect(Array.from(gridWords([writer, reader]))).toEqual([2, 1, 1, 0, 2, 1, 1, 2]);
+  });
+
+  it('says when the fused kernel needs more buffers than the device allows (a browser allows fewer than Node\'s Dawn)', () => {
+    const { bindings } = fusedStepsSource([writer, reader], 8);
+    const limits = (storage: number, uniform: number) =>
+      ({ maxStorageBuffersPerShaderStage: storage, maxUniformBuffersPerShaderStage: uniform }) as GPUSupportedLimits;
+    // 2 storage bindings and the sync buffer; 2 uniform bindings and the grids.
+    expect(limitsReason(bindings, limits(3, 3))).toBeUndefined();
+    expect(limitsReason(bindings, limits(2, 3))).toBe('3 storage buffers (the device allows 2)');
+    expect(limitsReason(bindings, limits(3, 2))).toBe('3 uniform buffers (the device allows 2)');
   });
 
   it('refuses what it cannot fuse, naming the stage', () => {

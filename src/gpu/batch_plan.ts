@@ -288,7 +288,7 @@ export class BatchPlan {
    * The caller has written the slots (writeStepSlots, cursor 0) before encoding its first batch.
    */
   encodeForward(pass: GPUComputePassEncoder, ds: GpuDataset, mode: LossMode): void {
-    this.encodeBatchForward(pass, this.inputDispatches(ds), mode);
+    for (const d of this.batchForwardDispatches(this.inputDispatches(ds), mode)) encodeDispatch(pass, d);
   }
 
   /**
@@ -320,16 +320,11 @@ export class BatchPlan {
 
   /** A training step's dispatches in order. */
   private trainStepDispatches(input: InputDispatches): Dispatch[] {
-    const out: Dispatch[] = [];
-    if (input.head) {
-      // The head kernel runs the last layer's forward, the loss and the last layer's backward (this.backward starts
-      // at the layer before it).
-      if (input.gather) out.push(input.gather);
-      out.push(input.forward0, ...this.forward.slice(0, -1), input.head);
-    } else {
-      if (input.gather) out.push(input.gather);
-      out.push(input.forward0, ...this.forward, input.loss.gradient);
-    }
+    // The head kernel runs the last layer's forward, the loss and the last layer's backward (this.backward starts at
+    // the layer before it).
+    const out = input.head
+      ? [...(input.gather ? [input.gather] : []), input.forward0, ...this.forward.slice(0, -1), input.head]
+      : this.batchForwardDispatches(input, 'gradient');
     out.push(...this.backward, input.backwardWeight0);
     if (input.backwardBias0) out.push(input.backwardBias0);
     out.push(...this.optimizerSteps);
@@ -364,11 +359,9 @@ export class BatchPlan {
     this.fused.clear();
   }
 
-  private encodeBatchForward(pass: GPUComputePassEncoder, input: InputDispatches, mode: LossMode): void {
-    if (input.gather) encodeDispatch(pass, input.gather);
-    encodeDispatch(pass, input.forward0);
-    for (const d of this.forward) encodeDispatch(pass, d);
-    encodeDispatch(pass, input.loss[mode]);
+  /** Gather, forward and loss of a batch. */
+  private batchForwardDispatches(input: InputDispatches, mode: LossMode): Dispatch[] {
+    return [...(input.gather ? [input.gather] : []), input.forward0, ...this.forward, input.loss[mode]];
   }
 
   /** Whether layer 0 reads this dataset's packed uint8 words itself (and so its batches' active-word lists). */

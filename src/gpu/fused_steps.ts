@@ -89,7 +89,7 @@ export function fusedStage(d: Dispatch, affinity: FusedStage['affinity']): Fused
 
 const DECLARATION = /^@group\(0\) @binding\((\d+)\) var(?:<([^>]+)>)? (\w+): ([^;]+);[ \t]*(?:\/\/.*)?$/gm;
 
-interface Declared { stage: number; binding: number; access: string; name: string; wgslType: string }
+interface Declared { binding: number; access: string; name: string; wgslType: string }
 
 /** The byte range a resource binds, to tell bindings of one buffer apart (uniform slots of one arena buffer). */
 function rangeKey(r: Resource): [GPUBuffer, string] {
@@ -169,7 +169,8 @@ const runStageSource = (stage: number): string => `fn runStage${stage}(claims: u
  * The fused kernel's WGSL and its bindings: each stage's module-scope names suffixed by its index, its bindings
  * replaced by one per distinct buffer (a buffer some stages read as array<f32> and others as array<vec4f> becomes
  * array<vec4f>), its pipeline constants made consts, its entry point a function of (wid, lane), and a `main` that runs
- * `steps` steps (the sync buffer's first word; then a claim and a done count per stage and step, zeroed per chunk).
+ * `steps` steps (the sync buffer's first word; then, per step and stage, a claim counter per workgroup's range and a
+ * done counter, zeroed per chunk: syncWords).
  */
 export function fusedStepsSource(stages: readonly FusedStage[], subgroupSize: number): { code: string; bindings: FusedBinding[] } {
   const bodies = stages.map((s) => s.source.replace(stepUniformSource, ''));
@@ -177,8 +178,8 @@ export function fusedStepsSource(stages: readonly FusedStage[], subgroupSize: nu
   const moduleNames = bodies.map((src) => [...src.replace(DECLARATION, '').matchAll(/^(?:struct|fn|const|override) (\w+)/gm)].map((m) => m[1]));
   const withSuffixes = (src: string, stage: number): string =>
     moduleNames[stage].reduce((out, name) => renamed(out, name, `${name}_${stage}`), src);
-  const declared: Declared[][] = bodies.map((src, stage) => [...src.matchAll(DECLARATION)].map((m) => ({
-    stage, binding: Number(m[1]), access: m[2] ?? '', name: m[3], wgslType: m[4].trim(),
+  const declared: Declared[][] = bodies.map((src) => [...src.matchAll(DECLARATION)].map((m) => ({
+    binding: Number(m[1]), access: m[2] ?? '', name: m[3], wgslType: m[4].trim(),
   })));
   // One binding per distinct range; its type read_write where any stage writes it.
   const bindings: FusedBinding[] = [];
@@ -223,9 +224,9 @@ export function fusedStepsSource(stages: readonly FusedStage[], subgroupSize: nu
     if (/workgroupBarrier|workgroupUniformLoad|var<workgroup>/.test(src)) throw new Error(`fused steps: ${stages[i].name} uses workgroup memory or barriers`);
     // One subgroup in lockstep: its storage barriers order nothing the SIMD lanes of one thread do not (see the header).
     src = src.replace(/storageBarrier\(\);/g, '');
-    for (const d of declared[i]) {
-      if (d.wgslType === 'array<f32>' && bindings[slotOf[i][declared[i].indexOf(d)]].wgslType === 'array<vec4f>') src = asVec4View(src, d.name);
-    }
+    declared[i].forEach((d, j) => {
+      if (d.wgslType === 'array<f32>' && bindings[slotOf[i][j]].wgslType === 'array<vec4f>') src = asVec4View(src, d.name);
+    });
     const entry = /@compute @workgroup_size\(SG\)\s*fn main\(([^{]*)\)\s*\{/.exec(src);
     if (!entry) throw new Error(`fused steps: ${stages[i].name} has no @workgroup_size(SG) entry point main`);
     const params = [...entry[1].matchAll(/@builtin\((\w+)\) (\w+): (\w+)/g)];
@@ -256,7 +257,7 @@ diagnostic(off, subgroup_uniformity);
 ${stepUniformSource}
 ${declarations.join('\n')}
 @group(0) @binding(${sync}) var<storage, read_write> fusedSync: array<atomic<u32>>;
-// Per stage: its grid (workgroups along x, y, z) and w, how its items split into ranges (FusedSteps.gridWords).
+// Per stage: its grid (workgroups along x, y, z) and w, how its items split into ranges (gridWords).
 @group(0) @binding(${sync + 1}) var<uniform> fusedGrids: array<vec4u, ${stages.length}>;
 
 @compute @workgroup_size(${subgroupSize})
